@@ -1,0 +1,108 @@
+// Matrix multiplication for the js backend: batched, with transpose flags, accumulating in float64.
+// Readable loops chosen for cache-friendly access in each transpose case; the oracle for faster kernels.
+
+import type { KernelArg } from "../../core/backend.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { broadcastStrides, sizeOf } from "../../core/shape.js";
+import { arr } from "./storage.js";
+
+interface Dims {
+  m: number;
+  n: number;
+  k: number;
+}
+
+/** C[m,n] = A[m,k] · B[k,n]: rows of B streamed into a row accumulator; zero entries of A skipped. */
+function nn(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, { m, n, k }: Dims, acc: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    acc.fill(0, 0, n);
+    for (let p = 0; p < k; p++) {
+      const aip = a[ao + i * k + p];
+      if (aip === 0) continue;
+      const row = bo + p * n;
+      for (let j = 0; j < n; j++) acc[j] += aip * b[row + j];
+    }
+    for (let j = 0; j < n; j++) c[co + i * n + j] = acc[j];
+  }
+}
+
+/** C[m,n] = A[m,k] · B[n,k]ᵀ: each entry a dot product of two contiguous rows. */
+function nt(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, { m, n, k }: Dims): void {
+  for (let i = 0; i < m; i++) {
+    const ar = ao + i * k;
+    for (let j = 0; j < n; j++) {
+      const br = bo + j * k;
+      let s = 0;
+      let p = 0;
+      for (; p + 3 < k; p += 4) {
+        s += a[ar + p] * b[br + p] + a[ar + p + 1] * b[br + p + 1] + a[ar + p + 2] * b[br + p + 2] + a[ar + p + 3] * b[br + p + 3];
+      }
+      for (; p < k; p++) s += a[ar + p] * b[br + p];
+      c[co + i * n + j] = s;
+    }
+  }
+}
+
+/** C[m,n] = A[k,m]ᵀ · B[k,n]: rank-1 updates, one row of A and B at a time, into an m×n accumulator. */
+function tn(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, { m, n, k }: Dims, acc: Float64Array): void {
+  acc.fill(0, 0, m * n);
+  for (let p = 0; p < k; p++) {
+    const brow = bo + p * n;
+    for (let i = 0; i < m; i++) {
+      const api = a[ao + p * m + i];
+      if (api === 0) continue;
+      const crow = i * n;
+      for (let j = 0; j < n; j++) acc[crow + j] += api * b[brow + j];
+    }
+  }
+  for (let i = 0; i < m * n; i++) c[co + i] = acc[i];
+}
+
+/** C[m,n] = A[k,m]ᵀ · B[n,k]ᵀ (rare): plain triple loop. */
+function tt(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, { m, n, k }: Dims): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ao + p * m + i] * b[bo + j * k + p];
+      c[co + i * n + j] = s;
+    }
+  }
+}
+
+export function matmulKernel(out: KernelArg, [x, y]: readonly KernelArg[], p: { transA: boolean; transB: boolean }): void {
+  const a = arr(x);
+  const b = arr(y);
+  const c = arr(out);
+  const rank = out.shape.length;
+  const m = out.shape[rank - 2];
+  const n = out.shape[rank - 1];
+  const k = p.transA ? x.shape[x.shape.length - 2] : x.shape[x.shape.length - 1];
+  const dims = { m, n, k };
+  const batchShape = out.shape.slice(0, -2);
+  const batches = sizeOf(batchShape);
+  // batch offsets (in matrices) of each operand, broadcasting over the batch axes
+  const aStrides = broadcastStrides(x.shape.slice(0, -2), batchShape);
+  const bStrides = broadcastStrides(y.shape.slice(0, -2), batchShape);
+  const acc = new Float64Array(p.transA && !p.transB ? m * n : n);
+  const idx = new Array<number>(batchShape.length).fill(0);
+  for (let bi = 0; bi < batches; bi++) {
+    let am = 0;
+    let bm = 0;
+    for (let ax = 0; ax < idx.length; ax++) {
+      am += idx[ax] * aStrides[ax];
+      bm += idx[ax] * bStrides[ax];
+    }
+    const ao = am * m * k;
+    const bo = bm * k * n;
+    const co = bi * m * n;
+    if (k === 0) c.fill(0, co, co + m * n);
+    else if (!p.transA && !p.transB) nn(a, ao, b, bo, c, co, dims, acc);
+    else if (!p.transA && p.transB) nt(a, ao, b, bo, c, co, dims);
+    else if (p.transA && !p.transB) tn(a, ao, b, bo, c, co, dims, acc);
+    else tt(a, ao, b, bo, c, co, dims);
+    for (let ax = idx.length - 1; ax >= 0; ax--) {
+      if (++idx[ax] < batchShape[ax]) break;
+      idx[ax] = 0;
+    }
+  }
+}

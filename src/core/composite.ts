@@ -1,0 +1,77 @@
+// Composite ops: activations, softmax and friends written once in terms of primitives, so they get
+// gradients and every backend for free. A backend may later override one with a fused kernel; this
+// version stays as its test oracle.
+
+import { noGrad } from "./engine.js";
+import * as ops from "./ops.js";
+import { normAxes, normAxis } from "./shape.js";
+import type { Tensor } from "./tensor.js";
+
+/** σ(x) = 1 / (1 + e^(−x)), computed as ½·tanh(x/2) + ½ so that neither value nor gradient overflows. */
+export function sigmoid(x: Tensor): Tensor {
+  return ops.add(ops.mul(ops.tanh(ops.mul(x, 0.5)), 0.5), 0.5);
+}
+
+/** max(x, 0). */
+export function relu(x: Tensor): Tensor {
+  return ops.maximum(x, 0);
+}
+
+/** |x|. */
+export function abs(x: Tensor): Tensor {
+  return ops.maximum(x, ops.neg(x));
+}
+
+/**
+ * GELU. `"none"`: the exact ½x(1 + erf(x/√2)); `"tanh"`: GPT-2's ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+ */
+export function gelu(x: Tensor, approximate: "tanh" | "none" = "none"): Tensor {
+  if (approximate === "tanh") {
+    const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
+  }
+  return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** x^p; integer powers by repeated multiplication, others as exp(p·log x) (x > 0). */
+export function pow(x: Tensor, p: number): Tensor {
+  if (p === 1) return x;
+  if (p === 2) return ops.mul(x, x);
+  if (p === 0.5) return ops.sqrt(x);
+  if (Number.isInteger(p) && p > 2 && p <= 8) {
+    let y = x;
+    for (let i = 1; i < p; i++) y = ops.mul(y, x);
+    return y;
+  }
+  return ops.exp(ops.mul(ops.log(x), p));
+}
+
+/** Mean over `axes` (default: all). */
+export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normAxes(axes, x.rank, "mean");
+  const count = ax.reduce((n, a) => n * x.shape[a], 1);
+  return ops.div(ops.sum(x, ax, keepDims), count);
+}
+
+/** The maximum along `axis`, kept, outside the graph (the softmax shift; softmax does not depend on it). */
+function shiftFor(x: Tensor, axis: number): Tensor {
+  return noGrad(() => ops.max(x, axis, true));
+}
+
+/**
+ * softmax(x / T) along `axis`: e^(x_i/T) / Σ_j e^(x_j/T). Temperature T → 0 sharpens towards the arg-max,
+ * T → ∞ flattens towards uniform (lesson 5).
+ */
+export function softmax(x: Tensor, axis = -1, temperature = 1): Tensor {
+  const ax = normAxis(axis, x.rank, "softmax");
+  const z = temperature === 1 ? x : ops.div(x, temperature);
+  const e = ops.exp(ops.sub(z, shiftFor(z, ax)));
+  return ops.div(e, ops.sum(e, ax, true));
+}
+
+/** log(softmax(x)) along `axis`, computed stably as x − max − log Σ e^(x − max). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const ax = normAxis(axis, x.rank, "logSoftmax");
+  const shifted = ops.sub(x, shiftFor(x, ax));
+  return ops.sub(shifted, ops.log(ops.sum(ops.exp(shifted), ax, true)));
+}
