@@ -1,0 +1,17 @@
+// Every case of ../shared/reference/ops-torch.json (PyTorch 1.13) on every backend.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { init, BACKENDS } from "../../src/backend/index.js";
+import { loadReferenceFile, runReference } from "../../src/selftest/reference.js";
+import { REFERENCE_FILE } from "../helpers.js";
+
+for (const name of BACKENDS) {
+  test(`PyTorch reference cases pass on the ${name} backend`, async () => {
+    await init({ backend: name });
+    const file = await loadReferenceFile(REFERENCE_FILE);
+    const { report } = runReference(file);
+    assert.equal(report.cases, 81);
+    assert.deepEqual(report.failed, []);
+    assert.ok(report.max_abs_error < 1e-3);
+  });
+}
