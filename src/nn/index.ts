@@ -1,0 +1,5 @@
+// Neural-network building blocks: modules, layers, initialisations and functional ops.
+export { Module } from "./module.js";
+export { Linear, Embedding, LayerNorm, ACTIVATIONS, activate, type Activation } from "./layers.js";
+export { INITS, initWeight, initBias, type Init } from "./init.js";
+export * as functional from "./functional.js";

@@ -1,0 +1,54 @@
+// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019: decoupled weight decay).
+
+import * as ops from "../core/ops.js";
+import type { Tensor } from "../core/tensor.js";
+import { Optimizer } from "./optimizer.js";
+import type { Schedule } from "./schedule.js";
+
+export interface AdamOptions {
+  lr: number | Schedule;
+  betas?: [number, number];
+  eps?: number;
+  /** Weight decay λ: added to the gradient (Adam) or applied as p ← p − lr·λ·p (AdamW). */
+  weightDecay?: number;
+}
+
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Iterable<[string, Tensor]>, opts: AdamOptions) {
+    super(params, opts.lr);
+    [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+  }
+
+  protected update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): Tensor {
+    const t = this.stepCount + 1;
+    let grad = g;
+    let param = p;
+    if (this.weightDecay && !this.decoupled) grad = ops.add(g, ops.mul(p, this.weightDecay));
+    if (this.weightDecay && this.decoupled) param = ops.mul(p, 1 - lr * this.weightDecay);
+    // m ← β₁m + (1−β₁)g ;  v ← β₂v + (1−β₂)g²
+    const m = state.m ? ops.add(ops.mul(state.m, this.beta1), ops.mul(grad, 1 - this.beta1)) : ops.mul(grad, 1 - this.beta1);
+    const g2 = ops.mul(grad, grad);
+    const v = state.v ? ops.add(ops.mul(state.v, this.beta2), ops.mul(g2, 1 - this.beta2)) : ops.mul(g2, 1 - this.beta2);
+    state.m = m;
+    state.v = v;
+    // p ← p − lr · m̂ / (√v̂ + ε), with bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
+    const mHat = ops.div(m, 1 - this.beta1 ** t);
+    const vHat = ops.div(v, 1 - this.beta2 ** t);
+    return ops.sub(param, ops.mul(ops.div(mHat, ops.add(ops.sqrt(vHat), this.eps)), lr));
+  }
+}
+
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+  constructor(params: Iterable<[string, Tensor]>, opts: AdamOptions) {
+    super(params, { weightDecay: 0.01, ...opts });
+  }
+}
