@@ -1,0 +1,134 @@
+// The typed configuration of an MNIST training run and its presets: the lesson's 784-16-16-10 net,
+// Nielsen's 784-30-10 and a modern ReLU/Adam MLP. Shared by the CLI and the web lab.
+
+import { NnlabError } from "../core/errors.js";
+import { validateMlpConfig, type MlpConfig } from "../models/mlp.js";
+import type { Activation } from "../nn/layers.js";
+
+export const PRESETS = ["3b1b", "nielsen", "modern"] as const;
+export type PresetName = (typeof PRESETS)[number];
+export const COSTS = ["quadratic", "cross-entropy"] as const;
+export type CostName = (typeof COSTS)[number];
+export const OPTIMIZERS = ["sgd", "adam"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface MnistTrainConfig {
+  preset: PresetName;
+  model: MlpConfig;
+  cost: CostName;
+  optimizer: OptimizerName;
+  /** Learning rate (η). */
+  lr: number;
+  /** Mini-batch size. */
+  batch: number;
+  epochs: number;
+  seed: number;
+  /** SGD momentum (0 = plain SGD). */
+  momentum: number;
+  /** L2 weight decay. */
+  weightDecay: number;
+  /** "cosine" decays the learning rate to 0 over the run; "constant" keeps it. */
+  schedule: "constant" | "cosine";
+  /** Use only the first N training / test images (0 = all); for quick runs and tests. */
+  trainLimit: number;
+  testLimit: number;
+}
+
+/** The output layer follows the cost: sigmoid outputs for the quadratic cost, logits for cross-entropy. */
+export function outputFor(cost: CostName): Activation {
+  return cost === "cross-entropy" ? "linear" : "sigmoid";
+}
+
+const lesson = { cost: "quadratic", optimizer: "sgd", lr: 3.0, batch: 10, epochs: 30, momentum: 0, weightDecay: 0, schedule: "constant" } as const;
+
+/** The presets' settings. */
+export const PRESET_CONFIGS: Record<PresetName, Omit<MnistTrainConfig, "seed" | "trainLimit" | "testLimit">> = {
+  // lesson 1–2's network: 784-16-16-10 sigmoid, quadratic cost, SGD mini-batch 10, η = 3.0, N(0,1) init
+  "3b1b": { preset: "3b1b", model: { sizes: [784, 16, 16, 10], activation: "sigmoid", output: "sigmoid", init: "normal" }, ...lesson },
+  // Nielsen's chapter 1 network (reports 95.42% after 30 epochs)
+  nielsen: { preset: "nielsen", model: { sizes: [784, 30, 10], activation: "sigmoid", output: "sigmoid", init: "normal" }, ...lesson },
+  // a plain modern MLP: ReLU, softmax cross-entropy, Adam with cosine decay
+  modern: {
+    preset: "modern",
+    model: { sizes: [784, 256, 10], activation: "relu", output: "linear", init: "kaiming" },
+    cost: "cross-entropy",
+    optimizer: "adam",
+    lr: 1e-3,
+    batch: 64,
+    epochs: 10,
+    momentum: 0,
+    weightDecay: 0,
+    schedule: "cosine",
+  },
+};
+
+export interface ConfigOverrides {
+  hidden?: number[];
+  activation?: Activation;
+  cost?: CostName;
+  optimizer?: OptimizerName;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  momentum?: number;
+  weightDecay?: number;
+  init?: MlpConfig["init"];
+  schedule?: MnistTrainConfig["schedule"];
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+/** A preset with flags applied on top; checks the result and names the offending flag. */
+export function makeConfig(preset: PresetName, o: ConfigOverrides = {}): MnistTrainConfig {
+  const base = PRESET_CONFIGS[preset];
+  if (!base) throw NnlabError.problem({ subject: "--preset", expected: PRESETS.join(" | "), found: JSON.stringify(preset) });
+  const cost = o.cost ?? base.cost;
+  const sizes = o.hidden ? [784, ...o.hidden, 10] : base.model.sizes;
+  const config: MnistTrainConfig = {
+    ...base,
+    model: {
+      sizes,
+      activation: o.activation ?? base.model.activation,
+      output: o.cost ? outputFor(cost) : base.model.output,
+      init: o.init ?? base.model.init,
+    },
+    cost,
+    optimizer: o.optimizer ?? base.optimizer,
+    lr: o.lr ?? base.lr,
+    batch: o.batch ?? base.batch,
+    epochs: o.epochs ?? base.epochs,
+    seed: o.seed ?? 1,
+    momentum: o.momentum ?? base.momentum,
+    weightDecay: o.weightDecay ?? base.weightDecay,
+    schedule: o.schedule ?? base.schedule,
+    trainLimit: o.trainLimit ?? 0,
+    testLimit: o.testLimit ?? 0,
+  };
+  return validateTrainConfig(config);
+}
+
+function check(ok: boolean, subject: string, expected: string, found: unknown): void {
+  if (!ok) throw NnlabError.problem({ subject, expected, found: JSON.stringify(found) });
+}
+
+/** Checks every field (for configs from flags or from a checkpoint's config.json). */
+export function validateTrainConfig(c: MnistTrainConfig, source = ""): MnistTrainConfig {
+  const at = (flag: string) => (source ? `${source}: ${flag}` : `--${flag}`);
+  check(PRESETS.includes(c.preset), at("preset"), PRESETS.join(" | "), c.preset);
+  validateMlpConfig(c.model, source || "--hidden/--activation");
+  check(c.model.sizes[0] === 784 && c.model.sizes[c.model.sizes.length - 1] === 10, at("hidden"), "a network from 784 inputs to 10 outputs", c.model.sizes);
+  check(COSTS.includes(c.cost), at("cost"), COSTS.join(" | "), c.cost);
+  check(OPTIMIZERS.includes(c.optimizer), at("optimizer"), OPTIMIZERS.join(" | "), c.optimizer);
+  check(c.cost !== "cross-entropy" || c.model.output === "linear", at("cost"), "logits (a linear output layer) with cross-entropy", c.model.output);
+  check(Number.isFinite(c.lr) && c.lr > 0 && c.lr <= 1000, at("lr"), "a learning rate > 0 and <= 1000", c.lr);
+  check(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 60000, at("batch"), "a whole number from 1 to 60000", c.batch);
+  check(Number.isInteger(c.epochs) && c.epochs >= 1 && c.epochs <= 10000, at("epochs"), "a whole number from 1 to 10000", c.epochs);
+  check(Number.isInteger(c.seed) && c.seed >= 0 && c.seed < 2 ** 32, at("seed"), "a whole number from 0 to 4294967295", c.seed);
+  check(Number.isFinite(c.momentum) && c.momentum >= 0 && c.momentum < 1, at("momentum"), "a number in [0, 1)", c.momentum);
+  check(Number.isFinite(c.weightDecay) && c.weightDecay >= 0, at("weight-decay"), "a number >= 0", c.weightDecay);
+  check(c.schedule === "constant" || c.schedule === "cosine", at("schedule"), "constant | cosine", c.schedule);
+  check(Number.isInteger(c.trainLimit) && c.trainLimit >= 0, at("train-limit"), "a whole number >= 0", c.trainLimit);
+  check(Number.isInteger(c.testLimit) && c.testLimit >= 0, at("test-limit"), "a whole number >= 0", c.testLimit);
+  return c;
+}

@@ -1,0 +1,128 @@
+// The training loop for the digit network: seeded shuffles, mini-batch SGD/Adam steps inside a memory
+// scope, typed events (batch, epoch, checkpoint) that the CLI and the web lab both consume.
+
+import { tidy } from "../core/engine.js";
+import * as ops from "../core/ops.js";
+import { Rng, type RngState } from "../core/rng.js";
+import type { Tensor } from "../core/tensor.js";
+import { allocBatch, epochOrder, gatherBatch } from "../data/batches.js";
+import type { Dataset } from "../data/mnist.js";
+import { MLP, type MlpCapture } from "../models/mlp.js";
+import * as F from "../nn/functional.js";
+import { Adam } from "../optim/adam.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { constant, warmupCosine } from "../optim/schedule.js";
+import { SGD } from "../optim/sgd.js";
+import type { MnistTrainConfig } from "./config.js";
+import { evaluate, type Evaluation } from "./metrics.js";
+
+export interface EpochRecord {
+  epoch: number;
+  /** Mean cost over the epoch's mini-batches (as measured while training). */
+  train_cost: number;
+  /** Share of training images classified correctly while training (running, before each step). */
+  train_accuracy: number;
+  test_accuracy: number;
+  /** Seconds of the training pass (evaluation excluded). */
+  seconds: number;
+}
+
+export type TrainEvent =
+  | { type: "batch"; epoch: number; batch: number; batches: number; cost: number; runningCost: number; runningAccuracy: number }
+  | { type: "epoch"; record: EpochRecord; evaluation: Evaluation }
+  | { type: "checkpoint"; epoch: number; dir: string };
+
+export interface TrainData {
+  train: Dataset;
+  test: Dataset;
+}
+
+/** One step's numbers. */
+export interface StepResult {
+  cost: number;
+  correct: number;
+}
+
+/** The cost of `a` against labels, as configured: quadratic on one-hot targets, or cross-entropy on logits. */
+export function costOf(config: MnistTrainConfig, out: Tensor, labels: Tensor): Tensor {
+  return config.cost === "quadratic" ? F.quadraticCost(out, ops.oneHot(labels, out.shape[1])) : F.crossEntropy(out, labels);
+}
+
+export function makeOptimizer(config: MnistTrainConfig, model: MLP, batchesPerEpoch: number): Optimizer {
+  const total = config.epochs * batchesPerEpoch;
+  const lr = config.schedule === "cosine" ? warmupCosine(config.lr, total) : constant(config.lr);
+  const params = model.namedParameters();
+  return config.optimizer === "adam"
+    ? new Adam(params, { lr, weightDecay: config.weightDecay })
+    : new SGD(params, { lr, momentum: config.momentum, weightDecay: config.weightDecay });
+}
+
+/** Trains an MLP on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
+export class MnistTrainer {
+  readonly model: MLP;
+  readonly optimizer: Optimizer;
+  readonly rng: Rng;
+  /** Completed epochs. */
+  epoch = 0;
+  readonly history: EpochRecord[] = [];
+  readonly batchesPerEpoch: number;
+
+  constructor(readonly config: MnistTrainConfig, readonly data: TrainData) {
+    this.rng = new Rng(config.seed);
+    this.model = new MLP(config.model, this.rng);
+    this.batchesPerEpoch = Math.ceil(data.train.count / config.batch);
+    this.optimizer = makeOptimizer(config, this.model, this.batchesPerEpoch);
+  }
+
+  /** RNG state to save in a checkpoint (the next epoch's shuffle is drawn from it). */
+  rngState(): RngState {
+    return this.rng.getState();
+  }
+
+  /**
+   * One gradient-descent step on a mini-batch x [n·784] with labels: forward, cost, backward, update.
+   * With `capture`, the forward pass records z and a of every layer (introspection on the training path).
+   */
+  step(x: Float32Array, labels: Uint8Array, n: number, capture?: MlpCapture): StepResult {
+    return tidy(() => {
+      const input = ops.tensor(x.subarray(0, n * this.model.sizes[0]), [n, this.model.sizes[0]]);
+      const target = ops.tensor(Int32Array.from(labels.subarray(0, n)), [n], "int32");
+      const out = this.model.forward(input, capture);
+      const cost = costOf(this.config, out, target);
+      cost.backward();
+      this.optimizer.step();
+      this.optimizer.zeroGrad();
+      const predicted = out.argmax(-1).toArray();
+      let correct = 0;
+      for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) correct++;
+      return { cost: cost.item(), correct };
+    });
+  }
+
+  /** One pass over the training set in a fresh seeded order, then an evaluation on the test set. */
+  trainEpoch(onEvent?: (e: TrainEvent) => void): EpochRecord {
+    const { train, test } = this.data;
+    const order = epochOrder(train.count, this.rng);
+    const buffer = allocBatch(train, this.config.batch);
+    const epoch = this.epoch + 1;
+    let costSum = 0;
+    let correct = 0;
+    let seen = 0;
+    const started = performance.now();
+    for (let b = 0; b < this.batchesPerEpoch; b++) {
+      const batch = gatherBatch(train, order, b * this.config.batch, this.config.batch, buffer);
+      const r = this.step(batch.x, batch.y, batch.size);
+      costSum += r.cost * batch.size;
+      correct += r.correct;
+      seen += batch.size;
+      onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const evaluation = evaluate(this.model, test);
+    const record: EpochRecord = { epoch, train_cost: costSum / seen, train_accuracy: correct / seen, test_accuracy: evaluation.accuracy, seconds };
+    this.epoch = epoch;
+    this.history.push(record);
+    onEvent?.({ type: "epoch", record, evaluation });
+    return record;
+  }
+}
