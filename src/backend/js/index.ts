@@ -3,7 +3,7 @@
 
 import type { Backend, Kernels } from "../../core/backend.js";
 import { allocArray, type TypedArray } from "../../core/dtype.js";
-import { binaryFns, binaryKernel, unaryFns, unaryKernel, whereKernel } from "./elementwise.js";
+import { binaryKernel, binaryLoops, unaryKernel, unaryLoops, whereKernel } from "./elementwise.js";
 import { matmulKernel } from "./matmul.js";
 import {
   broadcastToKernel, castKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, scatterAddKernel, sliceKernel,
@@ -12,19 +12,19 @@ import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { JsStorage } from "./storage.js";
 
 const kernels: Kernels = {
-  neg: unaryKernel(unaryFns.neg),
-  exp: unaryKernel(unaryFns.exp),
-  log: unaryKernel(unaryFns.log),
-  sqrt: unaryKernel(unaryFns.sqrt),
-  tanh: unaryKernel(unaryFns.tanh),
-  erf: unaryKernel(unaryFns.erf),
-  add: binaryKernel(binaryFns.add),
-  sub: binaryKernel(binaryFns.sub),
-  mul: binaryKernel(binaryFns.mul),
-  div: binaryKernel(binaryFns.div),
-  maximum: binaryKernel(binaryFns.maximum),
-  greater: binaryKernel(binaryFns.greater),
-  equal: binaryKernel(binaryFns.equal),
+  neg: unaryKernel(unaryLoops.neg),
+  exp: unaryKernel(unaryLoops.exp),
+  log: unaryKernel(unaryLoops.log),
+  sqrt: unaryKernel(unaryLoops.sqrt),
+  tanh: unaryKernel(unaryLoops.tanh),
+  erf: unaryKernel(unaryLoops.erf),
+  add: binaryKernel(binaryLoops.add),
+  sub: binaryKernel(binaryLoops.sub),
+  mul: binaryKernel(binaryLoops.mul),
+  div: binaryKernel(binaryLoops.div),
+  maximum: binaryKernel(binaryLoops.maximum),
+  greater: binaryKernel(binaryLoops.greater),
+  equal: binaryKernel(binaryLoops.equal),
   where: whereKernel,
   sum: sumKernel,
   max: maxKernel,
