@@ -9,7 +9,7 @@ import type { TypedArray } from "../core/dtype.js";
 import type { RngState } from "../core/rng.js";
 import { writeFilesAtomic } from "../io/atomic.js";
 import { readJsonFile } from "../io/json.js";
-import { encodeSafetensors, readSafetensors } from "../io/safetensors.js";
+import { encodeSafetensors, readSafetensors, type SafeTensor } from "../io/safetensors.js";
 import { MLP } from "../models/mlp.js";
 import { Rng } from "../core/rng.js";
 import type { OptimizerState } from "../optim/optimizer.js";
@@ -40,6 +40,17 @@ type Named = Record<string, { shape: readonly number[]; data: TypedArray }>;
 function toSafetensorsEntries(named: Named) {
   const out: Record<string, { dtype: "F32"; shape: number[]; data: Float32Array }> = {};
   for (const [k, v] of Object.entries(named)) out[k] = { dtype: "F32", shape: [...v.shape], data: Float32Array.from(v.data) };
+  return out;
+}
+
+/** Float tensors of a safetensors file as float32 (weights are stored F32; F64 is accepted too). */
+async function readFloatTensors(file: string): Promise<Named> {
+  const { tensors } = await readSafetensors(file);
+  const out: Named = {};
+  for (const [name, t] of Object.entries(tensors) as [string, SafeTensor][]) {
+    if (t.dtype !== "F32" && t.dtype !== "F64") throw NnlabError.problem({ subject: `${file}: ${name}`, expected: "F32 or F64 values", found: t.dtype });
+    out[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+  }
   return out;
 }
 
@@ -105,9 +116,8 @@ export async function loadModel(dir: string, flag = "--model"): Promise<{ model:
   const config = await loadRunConfig(dir, flag);
   const file = path.join(dir, FILES.model);
   if (!existsSync(file)) throw missing(dir, flag);
-  const { tensors } = await readSafetensors(file);
   const model = new MLP(config.model, new Rng(0));
-  model.loadStateDict(tensors, file);
+  model.loadStateDict(await readFloatTensors(file), file);
   return { model, config };
 }
 
@@ -127,8 +137,8 @@ export async function restoreCheckpoint(dir: string, trainer: MnistTrainer, flag
   const optFile = path.join(dir, FILES.optimizer);
   for (const f of [modelFile, stateFile, optFile]) if (!existsSync(f)) throw missing(dir, flag);
   const state = checkState(await readJsonFile(stateFile, "run state"), stateFile);
-  trainer.model.loadStateDict((await readSafetensors(modelFile)).tensors, modelFile);
-  const moments = (await readSafetensors(optFile)).tensors;
+  trainer.model.loadStateDict(await readFloatTensors(modelFile), modelFile);
+  const moments = await readFloatTensors(optFile);
   const tensors: OptimizerState["tensors"] = {};
   for (const [key, v] of Object.entries(moments)) {
     const cut = key.lastIndexOf(".");
