@@ -1,0 +1,12 @@
+// The list of nnlab commands that bin/nnlab.js hands to main(). Add each command here (import it and
+// append it to the array); main.ts stays free of command imports so it can be tested on its own.
+
+import type { Command } from "./command.js";
+import { evalCommand } from "./commands/eval.js";
+import { infoCommand } from "./commands/info.js";
+import { predictCommand } from "./commands/predict.js";
+import { selftestCommand } from "./commands/selftest.js";
+import { trainMnistCommand } from "./commands/train-mnist.js";
+
+/** Every command of the CLI, in no particular order (help sorts them by name). */
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand] as unknown as Command[];

