@@ -11,7 +11,8 @@ import {
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { JsStorage } from "./storage.js";
 
-const kernels: Kernels = {
+/** The js kernels, also run by the wasm backend on views of its memory for int32 and data movement. */
+export const kernels: Kernels = {
   neg: unaryKernel(unaryLoops.neg),
   exp: unaryKernel(unaryLoops.exp),
   log: unaryKernel(unaryLoops.log),

@@ -112,6 +112,30 @@ function tt(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray,
   }
 }
 
+/**
+ * For each matrix of the output's batch (row-major over `batchShape`), the index of the matrix of A and
+ * of B it multiplies, broadcasting over the batch axes. Shared with the wasm backend.
+ */
+export function batchPairs(aShape: readonly number[], bShape: readonly number[], batchShape: readonly number[]): { a: Int32Array; b: Int32Array } {
+  const batches = sizeOf(batchShape);
+  const aStrides = broadcastStrides(aShape.slice(0, -2), batchShape);
+  const bStrides = broadcastStrides(bShape.slice(0, -2), batchShape);
+  const a = new Int32Array(batches);
+  const b = new Int32Array(batches);
+  const idx = new Array<number>(batchShape.length).fill(0);
+  for (let bi = 0; bi < batches; bi++) {
+    for (let ax = 0; ax < idx.length; ax++) {
+      a[bi] += idx[ax] * aStrides[ax];
+      b[bi] += idx[ax] * bStrides[ax];
+    }
+    for (let ax = idx.length - 1; ax >= 0; ax--) {
+      if (++idx[ax] < batchShape[ax]) break;
+      idx[ax] = 0;
+    }
+  }
+  return { a, b };
+}
+
 export function matmulKernel(out: KernelArg, [x, y]: readonly KernelArg[], p: { transA: boolean; transB: boolean }): void {
   const a = arr(x);
   const b = arr(y);
@@ -121,32 +145,17 @@ export function matmulKernel(out: KernelArg, [x, y]: readonly KernelArg[], p: { 
   const n = out.shape[rank - 1];
   const k = p.transA ? x.shape[x.shape.length - 2] : x.shape[x.shape.length - 1];
   const dims = { m, n, k };
-  const batchShape = out.shape.slice(0, -2);
-  const batches = sizeOf(batchShape);
-  // batch offsets (in matrices) of each operand, broadcasting over the batch axes
-  const aStrides = broadcastStrides(x.shape.slice(0, -2), batchShape);
-  const bStrides = broadcastStrides(y.shape.slice(0, -2), batchShape);
+  const pairs = batchPairs(x.shape, y.shape, out.shape.slice(0, -2));
   const acc = new Float64Array(p.transA && !p.transB ? m * n : n);
   const idx32 = new Int32Array(Math.max(k, n));
-  const idx = new Array<number>(batchShape.length).fill(0);
-  for (let bi = 0; bi < batches; bi++) {
-    let am = 0;
-    let bm = 0;
-    for (let ax = 0; ax < idx.length; ax++) {
-      am += idx[ax] * aStrides[ax];
-      bm += idx[ax] * bStrides[ax];
-    }
-    const ao = am * m * k;
-    const bo = bm * k * n;
+  for (let bi = 0; bi < pairs.a.length; bi++) {
+    const ao = pairs.a[bi] * m * k;
+    const bo = pairs.b[bi] * k * n;
     const co = bi * m * n;
     if (k === 0) c.fill(0, co, co + m * n);
     else if (!p.transA && !p.transB) nn(a, ao, b, bo, c, co, dims, acc);
     else if (!p.transA && p.transB) nt(a, ao, b, bo, c, co, dims, idx32);
     else if (p.transA && !p.transB) tn(a, ao, b, bo, c, co, dims, acc, idx32);
     else tt(a, ao, b, bo, c, co, dims);
-    for (let ax = idx.length - 1; ax >= 0; ax--) {
-      if (++idx[ax] < batchShape[ax]) break;
-      idx[ax] = 0;
-    }
   }
 }

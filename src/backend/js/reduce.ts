@@ -6,7 +6,7 @@ import { sizeOf } from "../../core/shape.js";
 import { arr } from "./storage.js";
 
 /** [outer, reduced, inner] sizes when `axes` is a contiguous run, else null. */
-function blocks(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+export function blocks(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
   if (axes.length === 0) return [sizeOf(shape), 1, 1];
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return null;
   const first = axes[0];

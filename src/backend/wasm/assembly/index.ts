@@ -1,0 +1,12 @@
+// The kernels of the wasm backend, compiled by scripts/build-wasm.mjs into two modules (plain SIMD and
+// relaxed SIMD). All pointers are byte offsets into the module's memory, owned by the host's allocator
+// (src/backend/wasm/heap.ts) from `heapBase()` up; the kernels themselves never allocate.
+
+export { unary, binary, where } from "./elementwise";
+export { sum, max, argmax } from "./reduce";
+export { matmul, matmulScratchBytes } from "./matmul";
+
+/** First byte past the module's static data: the host's heap starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

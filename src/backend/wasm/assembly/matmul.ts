@@ -1,0 +1,162 @@
+// Matrix multiplication C[m,n] = op(A)·op(B) for one matrix of a batch (the host loops over batches).
+// GotoBLAS-style: B is packed block by block (KC rows × NC columns) into panels of 8 columns, so every
+// transpose case becomes the same inner loop; a 4×8 register tile (8 f32x4 accumulators, which fit
+// V8's 16 SIMD registers with room for the operands) walks each panel, reading A in place through its
+// row/column strides. Partial k-blocks accumulate into C.
+
+import { madd } from "./simd";
+
+/** Rows of B per packed block: a 4-row slice of A (4·KC floats) stays in L1. */
+const KC = 256;
+/** Columns of B per packed block: KC × NC floats (256 KiB) stay in L2. */
+const NC = 256;
+
+/** Bytes of scratch `matmul` needs: one packed block of B plus a 4×8 tile. */
+export function matmulScratchBytes(): i32 {
+  return KC * NC * 4 + 32 * 4;
+}
+
+/**
+ * Packs B[pc .. pc+kc, jc .. jc+nc] into panels: panel q holds columns jc+8q .. jc+8q+7 as kc rows of 8
+ * floats (zero beyond column n). B(p, j) is at b + (p·rs + j·cs) floats.
+ */
+function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
+  for (let q = 0; q < nc; q += 8) {
+    const cols = min(8, nc - q);
+    const panel = dst + (<usize>(q * kc) << 2);
+    if (cols == 8 && cs == 1) {
+      for (let p = 0; p < kc; p++) {
+        const src = b + (<usize>((pc + p) * rs + jc + q) << 2);
+        const d = panel + (<usize>p << 5);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const d = panel + (<usize>p << 5);
+        for (let jj = 0; jj < 8; jj++) {
+          const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (jc + q + jj) * cs) << 2)) : 0;
+          store<f32>(d + (<usize>jj << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/** Writes (or, with `add`, adds) the first `cols` columns of a row tile (two vectors) into C. */
+@inline
+function storeRow(c: usize, lo: v128, hi: v128, cols: i32, add: bool, tmp: usize): void {
+  if (cols == 8) {
+    if (add) {
+      lo = f32x4.add(lo, v128.load(c));
+      hi = f32x4.add(hi, v128.load(c, 16));
+    }
+    v128.store(c, lo);
+    v128.store(c, hi, 16);
+    return;
+  }
+  v128.store(tmp, lo);
+  v128.store(tmp, hi, 16);
+  for (let j = 0; j < cols; j++) {
+    const p = c + (<usize>j << 2);
+    const v = load<f32>(tmp + (<usize>j << 2));
+    store<f32>(p, add ? load<f32>(p) + v : v);
+  }
+}
+
+/** The 4×8 micro-kernel: rows a0..a3 of A (advancing `step` bytes per k), one packed panel. */
+function tile4x8(a: usize, rowBytes: usize, step: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, cols: i32, add: bool, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = a;
+  let bp = panel;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a0 + rowBytes);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a0 + 2 * rowBytes);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a0 + 3 * rowBytes);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    a0 += step;
+    bp += 32;
+  }
+  storeRow(c, c00, c01, cols, add, tmp);
+  storeRow(c + ldcBytes, c10, c11, cols, add, tmp);
+  storeRow(c + 2 * ldcBytes, c20, c21, cols, add, tmp);
+  storeRow(c + 3 * ldcBytes, c30, c31, cols, add, tmp);
+}
+
+/** One row of A against one packed panel (the rows left over after the 4-row tiles). */
+function tile1x8(a: usize, step: usize, panel: usize, kc: i32, c: usize, cols: i32, add: bool, tmp: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+  let a0 = a;
+  let bp = panel;
+  let p = 0;
+  // two independent accumulator pairs hide the add latency
+  for (; p + 2 <= kc; p += 2) {
+    const x = v128.load32_splat(a0);
+    const y = v128.load32_splat(a0 + step);
+    c0 = madd(x, v128.load(bp), c0);
+    c1 = madd(x, v128.load(bp, 16), c1);
+    d0 = madd(y, v128.load(bp, 32), d0);
+    d1 = madd(y, v128.load(bp, 48), d1);
+    a0 += 2 * step;
+    bp += 64;
+  }
+  if (p < kc) {
+    const x = v128.load32_splat(a0);
+    c0 = madd(x, v128.load(bp), c0);
+    c1 = madd(x, v128.load(bp, 16), c1);
+  }
+  storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), cols, add, tmp);
+}
+
+/**
+ * C[m,n] = op(A)·op(B), k > 0. A is [m,k] (or [k,m] with transA), B is [k,n] (or [n,k] with transB).
+ * `scratch` holds matmulScratchBytes() bytes.
+ */
+export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
+  // A(i, p) = a[i·ars + p·acs];  B(p, j) = b[p·brs + j·bcs]
+  const ars = transA ? 1 : k;
+  const acs = transA ? m : 1;
+  const brs = transB ? 1 : n;
+  const bcs = transB ? k : 1;
+  const tmp = scratch + <usize>(KC * NC * 4);
+  const ldcBytes = <usize>n << 2;
+  const rowBytes = <usize>ars << 2;
+  const step = <usize>acs << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const add = pc > 0;
+      packB(scratch, b, brs, bcs, pc, kc, jc, nc);
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        const ai = a + (<usize>(i * ars + pc * acs) << 2);
+        for (let q = 0; q < nc; q += 8) {
+          const ci = c + (<usize>(i * n + jc + q) << 2);
+          tile4x8(ai, rowBytes, step, scratch + (<usize>(q * kc) << 2), kc, ci, ldcBytes, min(8, nc - q), add, tmp);
+        }
+      }
+      for (; i < m; i++) {
+        const ai = a + (<usize>(i * ars + pc * acs) << 2);
+        for (let q = 0; q < nc; q += 8) {
+          const ci = c + (<usize>(i * n + jc + q) << 2);
+          tile1x8(ai, step, scratch + (<usize>(q * kc) << 2), kc, ci, min(8, nc - q), add, tmp);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// The wasm backend: float32/int32 tensors resident in WebAssembly memory, SIMD kernels compiled from
+// AssemblyScript (assembly/), relaxed-SIMD fused multiply-add where the runtime has it. The arithmetic
+// kernels run in wasm; data movement and int32 ops run the js loops on views of the same memory.
+
+import type { Backend, Kernels } from "../../core/backend.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { kernels as js } from "../js/index.js";
+import { binaryKernel, BINARY, unaryKernel, UNARY, whereKernel } from "./elementwise.js";
+import { viaJs } from "./fallback.js";
+import { WasmHeap } from "./heap.js";
+import { loadKernels, type SimdLevel } from "./loader.js";
+import { matmulKernel } from "./matmul.js";
+import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
+import { WasmStorage, type WasmContext } from "./storage.js";
+
+export { simdSupported } from "./loader.js";
+
+export interface WasmBackend extends Backend {
+  /** Which kernel variant runs: "relaxed" (fused multiply-add) or plain "simd". */
+  readonly simd: SimdLevel;
+  /** Bytes of linear memory the allocator has handed out so far (live and free-listed). */
+  reservedBytes(): number;
+}
+
+function kernelTable(ctx: WasmContext): Kernels {
+  const h = ctx.heap;
+  return {
+    neg: unaryKernel(ctx, UNARY.neg),
+    exp: unaryKernel(ctx, UNARY.exp),
+    log: unaryKernel(ctx, UNARY.log),
+    sqrt: unaryKernel(ctx, UNARY.sqrt),
+    tanh: unaryKernel(ctx, UNARY.tanh),
+    erf: unaryKernel(ctx, UNARY.erf),
+    add: binaryKernel(ctx, BINARY.add, js.add),
+    sub: binaryKernel(ctx, BINARY.sub, js.sub),
+    mul: binaryKernel(ctx, BINARY.mul, js.mul),
+    div: binaryKernel(ctx, BINARY.div, js.div),
+    maximum: binaryKernel(ctx, BINARY.maximum, js.maximum),
+    greater: binaryKernel(ctx, BINARY.greater, js.greater),
+    equal: binaryKernel(ctx, BINARY.equal, js.equal),
+    where: whereKernel(ctx, js.where),
+    sum: sumKernel(ctx, js.sum),
+    max: maxKernel(ctx, js.max),
+    argmax: argmaxKernel(ctx, js.argmax),
+    matmul: matmulKernel(ctx, js.matmul),
+    permute: viaJs(h, js.permute),
+    broadcastTo: viaJs(h, js.broadcastTo),
+    slice: viaJs(h, js.slice),
+    pad: viaJs(h, js.pad),
+    concat: viaJs(h, js.concat),
+    gather: viaJs(h, js.gather),
+    scatterAdd: viaJs(h, js.scatterAdd),
+    oneHot: viaJs(h, js.oneHot),
+    cast: viaJs(h, js.cast),
+  };
+}
+
+function storageOf(s: unknown): WasmStorage {
+  if (!(s instanceof WasmStorage)) throw new Error("wasm backend: asked about a buffer of another backend");
+  if (s.freed) throw new Error("wasm backend: buffer used after it was released");
+  return s;
+}
+
+/** Compiles the kernels and creates the backend (rejects where WebAssembly SIMD is unavailable). */
+export async function createWasmBackend(): Promise<WasmBackend> {
+  const { exports, simd } = await loadKernels();
+  const heap = new WasmHeap(exports.memory, exports.heapBase());
+  const ctx: WasmContext = { exports, heap, meta: heap.alloc(1024).ptr, scratch: heap.alloc(exports.matmulScratchBytes()).ptr };
+  const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => {
+    const block = heap.alloc(size * 4);
+    return new WasmStorage(dtype, size, block.ptr, block.bytes);
+  };
+  return {
+    name: "wasm",
+    dtypes: ["float32", "int32"],
+    simd,
+    reservedBytes: () => heap.reservedBytes,
+    alloc: (dtype, size) => {
+      if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");
+      return alloc(dtype, size);
+    },
+    upload: (data: TypedArray) => {
+      if (data instanceof Float64Array) throw new Error("wasm backend: float64 tensors live on the js backend");
+      const s = alloc(data instanceof Int32Array ? "int32" : "float32", data.length);
+      (data instanceof Int32Array ? heap.i32() : heap.f32()).set(data, s.ptr >> 2);
+      return s;
+    },
+    read: (storage) => {
+      const s = storageOf(storage);
+      const start = s.ptr >> 2;
+      return (s.dtype === "int32" ? heap.i32() : heap.f32()).slice(start, start + s.size);
+    },
+    free: (storage) => {
+      const s = storageOf(storage);
+      s.freed = true;
+      heap.free(s.ptr, s.bytes);
+    },
+    kernels: kernelTable(ctx),
+  };
+}

@@ -1,0 +1,84 @@
+// Finds, checks and instantiates the compiled kernels. Works in Node and in browsers/Web Workers: the
+// bytes come from `fetch(new URL(…, import.meta.url))` in a browser and from reading the same URL with
+// node:fs in Node (imported only there, so bundlers never see a `node:` import on the browser path).
+//
+// Where the .wasm files live: `npm run build` (scripts/build-wasm.mjs) writes kernels-simd.wasm and
+// kernels-relaxed.wasm to src/backend/wasm/build/ (for Vite, which serves the TypeScript sources) and
+// to dist/src/backend/wasm/build/ (for Node, next to this file compiled).
+
+/** The functions the AssemblyScript module exports (src/backend/wasm/assembly/index.ts). Pointers are byte offsets. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  unary(op: number, o: number, a: number, n: number): void;
+  binary(op: number, o: number, a: number, b: number, rank: number, meta: number): void;
+  where(o: number, c: number, a: number, b: number, condInt: number, rank: number, meta: number, size: number): void;
+  sum(o: number, a: number, outer: number, red: number, inner: number, acc: number): void;
+  max(o: number, a: number, outer: number, red: number, inner: number): void;
+  argmax(o: number, a: number, outer: number, red: number, inner: number): void;
+  matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
+  matmulScratchBytes(): number;
+}
+
+export type SimdLevel = "relaxed" | "simd";
+
+export interface LoadedKernels {
+  readonly exports: KernelExports;
+  /** Which variant was instantiated. */
+  readonly simd: SimdLevel;
+}
+
+/** The smallest module that uses a SIMD-128 instruction: (func (result v128) (v128.const i32x4 0 0 0 0)). */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+/** Whether this runtime runs WebAssembly SIMD-128 (the wasm backend needs it). */
+export function simdSupported(): boolean {
+  return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string";
+}
+
+/** Node 20 has relaxed SIMD behind a V8 flag that may be set at run time, before compiling. */
+async function enableRelaxedSimdInNode(): Promise<void> {
+  if (!isNode()) return;
+  const name = "node:v8"; // a variable keeps bundlers from resolving it for the browser
+  const v8 = (await import(/* @vite-ignore */ name)) as { setFlagsFromString(flags: string): void };
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
+async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  if (isNode() && url.protocol === "file:") {
+    const name = "node:fs/promises";
+    const fs = (await import(/* @vite-ignore */ name)) as { readFile(u: URL): Promise<Uint8Array<ArrayBuffer>> };
+    return fs.readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`wasm backend: fetching ${url.href} failed with HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Loads the relaxed-SIMD kernels where the runtime validates them, else the plain SIMD ones.
+ * Throws when the files are missing (run `npm run build`) or SIMD is unsupported.
+ */
+export async function loadKernels(): Promise<LoadedKernels> {
+  if (!simdSupported()) throw new Error("wasm backend: this runtime has no WebAssembly SIMD");
+  await enableRelaxedSimdInNode();
+  const relaxed = await readBytes(new URL("./build/kernels-relaxed.wasm", import.meta.url));
+  const useRelaxed = WebAssembly.validate(relaxed);
+  const bytes = useRelaxed ? relaxed : await readBytes(new URL("./build/kernels-simd.wasm", import.meta.url));
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      abort: () => {
+        throw new Error("wasm backend: a kernel aborted");
+      },
+    },
+  });
+  return { exports: instance.exports as unknown as KernelExports, simd: useRelaxed ? "relaxed" : "simd" };
+}

@@ -1,0 +1,41 @@
+// The wasm backend's buffer: a block of the module's linear memory, and the shared state every kernel
+// wrapper needs (exports, heap, scratch blocks).
+
+import type { KernelArg, Storage } from "../../core/backend.js";
+import type { DType } from "../../core/dtype.js";
+import type { WasmHeap } from "./heap.js";
+import type { KernelExports } from "./loader.js";
+
+export class WasmStorage implements Storage {
+  /** Set by `free`, to catch a buffer used or released after its release. */
+  freed = false;
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    /** Byte offset in linear memory. */
+    readonly ptr: number,
+    /** Bytes reserved for it (its allocator size class). */
+    readonly bytes: number,
+  ) {}
+}
+
+/** What kernel wrappers share: the module's functions, its heap and scratch blocks reserved at start-up. */
+export interface WasmContext {
+  readonly exports: KernelExports;
+  readonly heap: WasmHeap;
+  /** 1 KiB of int32 scratch for shapes and strides passed to kernels. */
+  readonly meta: number;
+  /** Scratch of `matmulScratchBytes()` bytes for packed matmul blocks. */
+  readonly scratch: number;
+}
+
+/** Meta scratch holds 256 int32 values; kernels that need more per rank fall back to the js loops. */
+export const META_INTS = 256;
+
+/** The linear-memory offset of a kernel argument (which must be a live wasm buffer). */
+export function ptrOf(x: KernelArg): number {
+  const s = x.storage;
+  if (!(s instanceof WasmStorage)) throw new Error("wasm backend: received a buffer from another backend");
+  if (s.freed) throw new Error("wasm backend: a kernel received a released buffer");
+  return s.ptr;
+}

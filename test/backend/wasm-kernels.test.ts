@@ -1,0 +1,118 @@
+// Randomized comparisons of every wasm kernel against the js oracle on odd shapes: 1×1, primes,
+// sizes that are not multiples of the SIMD width or the matmul tiles, empty axes and broadcasting.
+import { before, test } from "node:test";
+import { init } from "../../src/backend/index.js";
+import * as ops from "../../src/core/ops.js";
+import { Rng } from "../../src/core/rng.js";
+import type { Tensor } from "../../src/core/tensor.js";
+import { agree, floats, ints, wholes } from "./oracle.js";
+
+before(async () => {
+  await init({ backend: "wasm" });
+});
+
+const rng = new Rng(7);
+const SHAPES = [[], [1], [1, 1], [7], [3, 5, 7], [0, 3], [13, 17], [2, 0, 5], [1031]];
+
+test("unary kernels match the js oracle", () => {
+  for (const shape of SHAPES) {
+    agree(`neg ${shape}`, ([x]) => ops.neg(x), [floats(rng, shape)], 0);
+    agree(`sqrt ${shape}`, ([x]) => ops.sqrt(x), [floats(rng, shape, 0, 9)]);
+    agree(`exp ${shape}`, ([x]) => ops.exp(x), [floats(rng, shape, -20, 20)]);
+    agree(`log ${shape}`, ([x]) => ops.log(x), [floats(rng, shape, 1e-6, 1e3)]);
+    agree(`tanh ${shape}`, ([x]) => ops.tanh(x), [floats(rng, shape, -12, 12)]);
+    agree(`erf ${shape}`, ([x]) => ops.erf(x), [floats(rng, shape, -5, 5)]);
+    agree(`erf near 0 ${shape}`, ([x]) => ops.erf(x), [floats(rng, shape, -1e-3, 1e-3)], 1e-6);
+  }
+});
+
+const PAIRS: [number[], number[]][] = [
+  [[3, 5], [3, 5]],
+  [[3, 5], [5]],
+  [[3, 1], [1, 5]],
+  [[2, 3, 5], [3, 1]],
+  [[1], [7, 9]],
+  [[0, 4], [4]],
+  [[13, 17], [1, 1]],
+  [[], [2, 3]],
+  [[2, 1, 3, 1], [1, 4, 1, 5]],
+  [[4, 1, 6], [4, 5, 6]],
+  [[37, 41], [41]],
+];
+
+test("binary kernels with broadcasting match the js oracle", () => {
+  const binaries = { add: ops.add, sub: ops.sub, mul: ops.mul, maximum: ops.maximum, greater: ops.greater, equal: ops.equal };
+  for (const [sa, sb] of PAIRS) {
+    for (const [name, op] of Object.entries(binaries)) {
+      agree(`${name} ${sa} ${sb}`, ([a, b]) => op(a, b), [wholes(rng, sa), wholes(rng, sb)], 0);
+      agree(`${name} ${sb} ${sa}`, ([a, b]) => op(a, b), [floats(rng, sb), floats(rng, sa)]);
+    }
+    agree(`div ${sa} ${sb}`, ([a, b]) => ops.div(a, b), [floats(rng, sa), floats(rng, sb, 0.5, 3)]);
+    agree(`add int32 ${sa} ${sb}`, ([a, b]) => ops.add(a, b), [ints(rng, sa, 100), ints(rng, sb, 100)], 0);
+  }
+  agree("maximum with NaN", ([a, b]) => ops.maximum(a, b), [{ data: new Float32Array([NaN, 1, 2, NaN, 5]), shape: [5] }, floats(rng, [5])], 0);
+});
+
+test("where matches the js oracle (float and int32 conditions, broadcasting)", () => {
+  for (const [sa, sb] of PAIRS) {
+    agree(`where ${sa} ${sb}`, ([c, a, b]) => ops.where(c, a, b), [wholes(rng, sa, 2), floats(rng, sa), floats(rng, sb)], 0);
+    agree(`where int ${sb} ${sa}`, ([c, a, b]) => ops.where(c, a, b), [ints(rng, sb, 2), floats(rng, sa), floats(rng, [1])], 0);
+  }
+});
+
+test("reductions match the js oracle over every axis set", () => {
+  const axesSets = [[], [0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]];
+  for (const shape of [[3, 4, 5], [1, 1, 1], [7, 1, 13], [2, 0, 3], [5, 9, 67]]) {
+    for (const axes of axesSets) {
+      for (const keep of [false, true]) {
+        agree(`sum ${shape} ${axes} ${keep}`, ([x]) => ops.sum(x, axes, keep), [floats(rng, shape)]);
+        if (!axes.some((a) => shape[a] === 0)) agree(`max ${shape} ${axes}`, ([x]) => ops.max(x, axes, keep), [wholes(rng, shape, 9)], 0);
+      }
+    }
+    for (let axis = 0; axis < 3; axis++) {
+      if (shape[axis] > 0) agree(`argmax ${shape} ${axis}`, ([x]) => ops.argmax(x, axis), [wholes(rng, shape, 5)], 0);
+    }
+  }
+  agree("sum of a long row", ([x]) => ops.sum(x), [floats(rng, [100003])]);
+  agree("sum int32", ([x]) => ops.sum(x, [1]), [ints(rng, [3, 11], 50)], 0);
+});
+
+test("matmul matches the js oracle for every transpose case, odd sizes and batching", () => {
+  const sizes = [1, 3, 4, 5, 8, 9, 17, 33];
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      const shapeA = (m: number, k: number) => (transA ? [k, m] : [m, k]);
+      const shapeB = (k: number, n: number) => (transB ? [n, k] : [k, n]);
+      const f = ([a, b]: Tensor[]) => ops.matmul(a, b, { transA, transB });
+      for (let trial = 0; trial < 12; trial++) {
+        const [m, n, k] = [0, 1, 2].map(() => sizes[rng.int(sizes.length)]);
+        agree(`matmul ${m}x${n}x${k} ${transA} ${transB}`, f, [floats(rng, shapeA(m, k)), floats(rng, shapeB(k, n))]);
+      }
+      // beyond one cache block in k (256) and n (256), with ragged edges
+      agree(`matmul 37x263x301 ${transA} ${transB}`, f, [floats(rng, shapeA(37, 301)), floats(rng, shapeB(301, 263))], 1e-4);
+      agree(`matmul 10x16x784 ${transA} ${transB}`, f, [floats(rng, shapeA(10, 784), 0, 1), floats(rng, shapeB(784, 16))], 1e-4);
+      // empty dimensions
+      agree(`matmul k=0 ${transA} ${transB}`, f, [floats(rng, shapeA(3, 0)), floats(rng, shapeB(0, 5))], 0);
+      agree(`matmul m=0 ${transA} ${transB}`, f, [floats(rng, shapeA(0, 4)), floats(rng, shapeB(4, 5))], 0);
+      // batched, with broadcast batch axes
+      const a = floats(rng, [2, 1, ...shapeA(5, 7)]);
+      const b = floats(rng, [3, ...shapeB(7, 9)]);
+      agree(`batched matmul ${transA} ${transB}`, f, [a, b]);
+    }
+  }
+});
+
+test("data movement and indexing kernels match the js oracle", () => {
+  const x = floats(rng, [3, 4, 5]);
+  agree("permute", ([t]) => ops.permute(t, [2, 0, 1]), [x], 0);
+  agree("transpose", ([t]) => ops.permute(t, [1, 0]), [floats(rng, [7, 13])], 0);
+  agree("broadcastTo", ([t]) => ops.broadcastTo(t, [2, 3, 4, 5]), [floats(rng, [3, 1, 5])], 0);
+  agree("slice", ([t]) => ops.slice(t, [1, 0, 2], [3, 3, 5]), [x], 0);
+  agree("pad", ([t]) => ops.pad(t, [1, 0, 2], [0, 3, 1]), [x], 0);
+  agree("concat", ([a, b]) => ops.concat([a, b], 1), [x, floats(rng, [3, 2, 5])], 0);
+  agree("gather", ([t, ids]) => ops.gather(t, ids), [floats(rng, [11, 6]), ints(rng, [3, 4], 11)], 0);
+  agree("scatterAdd", ([ids, src]) => ops.scatterAdd(ids, src, 7), [ints(rng, [13], 7), floats(rng, [13, 5])]);
+  agree("oneHot", ([ids]) => ops.oneHot(ids, 10), [ints(rng, [17], 10)], 0);
+  agree("cast to int32", ([t]) => ops.cast(t, "int32"), [floats(rng, [19], -50, 50)], 0);
+  agree("cast to float32", ([t]) => ops.cast(t, "float32"), [ints(rng, [19], 1000)], 0);
+});
