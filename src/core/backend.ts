@@ -2,6 +2,7 @@
 // broadcasting and autograd live in core; a backend only fills an output buffer it is handed.
 
 import type { DType, TypedArray } from "./dtype.js";
+import type { FusedOp, FusedParams } from "./fused.js";
 import type { KernelPrim, PrimParams } from "./prims.js";
 import type { Shape } from "./shape.js";
 
@@ -24,6 +25,12 @@ export type Kernel<P extends KernelPrim> = (out: KernelArg, inputs: readonly Ker
 /** One kernel per primitive: a backend that misses one fails the type check. */
 export type Kernels = { readonly [P in KernelPrim]: Kernel<P> };
 
+/** A fused kernel: one pass for what a composite does in several primitives (see fused.ts). */
+export type FusedKernel<F extends FusedOp> = (out: KernelArg, inputs: readonly KernelArg[], params: FusedParams[F]) => void;
+
+/** Fused kernels a backend may provide; the composite runs wherever one is missing. */
+export type FusedKernels = { readonly [F in FusedOp]?: FusedKernel<F> };
+
 export interface Backend {
   /** Short name used by `--backend`, e.g. "js" or "wasm". */
   readonly name: string;
@@ -38,4 +45,6 @@ export interface Backend {
   /** Releases the buffer (a no-op where the garbage collector owns memory). */
   free(storage: Storage): void;
   readonly kernels: Kernels;
+  /** Optional fused kernels overriding composites (each tested against its composite). */
+  readonly fused?: FusedKernels;
 }

@@ -3,13 +3,17 @@
 // version stays as its test oracle.
 
 import { noGrad } from "./engine.js";
+import { fused } from "./fused.js";
 import * as ops from "./ops.js";
 import { normAxes, normAxis } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
-/** σ(x) = 1 / (1 + e^(−x)), computed as ½·tanh(x/2) + ½ so that neither value nor gradient overflows. */
+/**
+ * σ(x) = 1 / (1 + e^(−x)), computed as ½·tanh(x/2) + ½ so that neither value nor gradient overflows
+ * (a fused kernel where the backend has one; see fused.ts).
+ */
 export function sigmoid(x: Tensor): Tensor {
-  return ops.add(ops.mul(ops.tanh(ops.mul(x, 0.5)), 0.5), 0.5);
+  return fused("sigmoid", [x], {});
 }
 
 /** max(x, 0). */

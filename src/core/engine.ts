@@ -1,10 +1,11 @@
 // The engine: which backend runs ops, whether gradients are recorded, and who owns tensor memory
 // (scopes). `apply` is the single door every primitive goes through: shape rule, kernel, autograd node.
 
-import type { Backend, Kernel, KernelArg, Storage } from "./backend.js";
+import type { Backend, FusedKernel, Kernel, Storage } from "./backend.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { bytesPerElement } from "./dtype.js";
 import { NnlabError } from "./errors.js";
+import type { FusedDef, FusedOp, FusedParams } from "./fused.js";
 import { primitives, type ArgInfo, type KernelPrim, type Prim, type PrimParams } from "./prims.js";
 import { sizeOf, type Shape } from "./shape.js";
 import { Tensor, type TensorData } from "./tensor.js";
@@ -134,10 +135,6 @@ export function memory(): { storages: number; bytes: number } {
 
 // ---- running primitives -------------------------------------------------------------------------
 
-function argOf(t: Tensor): KernelArg {
-  return { storage: t.data.storage, shape: t.shape, dtype: t.dtype };
-}
-
 /** Uploads a typed array as a new tensor on `backend` (default: the current one). */
 export function fromTypedArray(data: TypedArray, shape: Shape, backend: Backend = getBackend()): Tensor {
   const dtype: DType = data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : "float32";
@@ -147,30 +144,62 @@ export function fromTypedArray(data: TypedArray, shape: Shape, backend: Backend 
 
 /** Runs primitive `prim` on `inputs`: checks shapes, runs the backend's kernel, records the autograd node. */
 export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params: PrimParams[P]): Tensor {
+  const def = primitives[prim];
+  if (prim !== "reshape") {
+    const backend = inputs.length ? inputs[0].data.backend : getBackend();
+    return run(prim, def.infer, backend.kernels[prim as KernelPrim] as Kernel<KernelPrim>, def.vjp as AnyVjp | undefined, inputs, params);
+  }
+  checkInputs(prim, inputs);
+  const info: ArgInfo = def.infer(inputs, params);
+  inputs[0].data.refs++;
+  const out = new Tensor(inputs[0].data, [...info.shape], info.dtype);
+  record(prim, def.vjp as AnyVjp | undefined, inputs, out, params);
+  return out;
+}
+
+/**
+ * Runs fused op `op` with the kernel `kernel` of the inputs' backend (fused.ts decides when): the same
+ * door as `apply`, with the fused op's shape rule and gradient.
+ */
+export function applyFused<F extends FusedOp>(op: F, def: FusedDef<F>, kernel: FusedKernel<F>, inputs: readonly Tensor[], params: FusedParams[F]): Tensor {
+  return run(op, def.infer, kernel as Kernel<KernelPrim>, def.vjp, inputs, params);
+}
+
+function checkInputs(op: string, inputs: readonly Tensor[]): Backend {
+  if (inputs.length === 0) return getBackend(); // the shape rule reports the missing inputs
   const backend = inputs[0].data.backend;
   for (const t of inputs) {
-    if (t.disposed) throw new NnlabError(`${prim}: an input tensor was already released (it was created in a finished tidy() scope)`);
-    if (t.data.backend !== backend) throw new NnlabError(`${prim}: inputs live on different backends (${backend.name} and ${t.data.backend.name})`);
+    if (t.disposed) throw new NnlabError(`${op}: an input tensor was already released (it was created in a finished tidy() scope)`);
+    if (t.data.backend !== backend) throw new NnlabError(`${op}: inputs live on different backends (${backend.name} and ${t.data.backend.name})`);
   }
-  const def = primitives[prim];
-  const info: ArgInfo = def.infer(inputs, params);
-  if (!backend.dtypes.includes(info.dtype)) throw new NnlabError(`${prim}: backend ${backend.name} does not support ${info.dtype}`);
-  let out: Tensor;
-  if (prim === "reshape") {
-    inputs[0].data.refs++;
-    out = new Tensor(inputs[0].data, [...info.shape], info.dtype);
-  } else {
-    const size = sizeOf(info.shape);
-    out = new Tensor(newData(backend, backend.alloc(info.dtype, size)), [...info.shape], info.dtype);
-    if (size > 0) {
-      const kernel = backend.kernels[prim as KernelPrim] as Kernel<KernelPrim>;
-      kernel(argOf(out), inputs.map(argOf), params as PrimParams[KernelPrim]);
-    }
-  }
-  if (gradEnabled && def.vjp && inputs.some((t) => t.requiresGrad)) {
+  return backend;
+}
+
+type AnyVjp = (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: never) => (Tensor | null)[];
+
+function record(op: Prim | FusedOp, vjp: AnyVjp | undefined, inputs: readonly Tensor[], out: Tensor, params: unknown): void {
+  if (gradEnabled && vjp && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    const vjp = def.vjp;
-    out.node = { prim, inputs, vjp: (g: Tensor) => vjp(g, inputs, out, params) };
+    const rule = vjp as (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: unknown) => (Tensor | null)[];
+    out.node = { prim: op, inputs, vjp: (g: Tensor) => rule(g, inputs, out, params) };
   }
+}
+
+/** Shape rule, output buffer, kernel, autograd node: the steps every op takes. */
+function run<T>(
+  op: Prim | FusedOp,
+  infer: (inputs: readonly ArgInfo[], params: T) => ArgInfo,
+  kernel: Kernel<KernelPrim>,
+  vjp: AnyVjp | undefined,
+  inputs: readonly Tensor[],
+  params: T,
+): Tensor {
+  const backend = checkInputs(op, inputs);
+  const info: ArgInfo = infer(inputs, params);
+  if (!backend.dtypes.includes(info.dtype)) throw new NnlabError(`${op}: backend ${backend.name} does not support ${info.dtype}`);
+  const size = sizeOf(info.shape);
+  const out = new Tensor(newData(backend, backend.alloc(info.dtype, size)), [...info.shape], info.dtype);
+  if (size > 0) kernel(out, inputs, params as PrimParams[KernelPrim]); // a Tensor is its own KernelArg
+  record(op, vjp, inputs, out, params);
   return out;
 }

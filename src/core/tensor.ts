@@ -9,6 +9,7 @@ import { isFloat } from "./dtype.js";
 import { NnlabError, ShapeError } from "./errors.js";
 import { releaseData, track } from "./engine.js";
 import * as ops from "./ops.js";
+import type { FusedOp } from "./fused.js";
 import type { Prim } from "./prims.js";
 import { formatShape, normAxis, shapesEqual, sizeOf } from "./shape.js";
 
@@ -21,7 +22,7 @@ export interface TensorData {
 
 /** How a tensor was made: the primitive, its inputs and its vector-Jacobian product. */
 export interface GradNode {
-  readonly prim: Prim;
+  readonly prim: Prim | FusedOp;
   readonly inputs: readonly Tensor[];
   readonly vjp: (g: Tensor) => (Tensor | null)[];
 }
@@ -62,6 +63,10 @@ export class Tensor {
   }
   get backend(): Backend {
     return this.data.backend;
+  }
+  /** @internal the buffer: a Tensor is the KernelArg its kernels receive (no wrapper per op) */
+  get storage(): Storage {
+    return this.data.storage;
   }
 
   // ---- reading --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // layer norm, embeddings and GPT-2's causal self-attention. Modules in nn/ call these.
 
 import { ShapeError } from "../core/errors.js";
+import { fused } from "../core/fused.js";
 import * as ops from "../core/ops.js";
 import { formatShape } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -17,8 +18,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const lead = x.shape.slice(0, -1);
   const flat = x.rank === 2 ? x : ops.reshape(x, [-1, inFeatures]); // (N, in)
-  let y = ops.matmul(flat, weight, { transB: true }); // (N, out)
-  if (bias) y = ops.add(y, bias);
+  const y = bias ? fused("linear", [flat, weight, bias], {}) : ops.matmul(flat, weight, { transB: true }); // (N, out)
   return x.rank === 2 ? y : ops.reshape(y, [...lead, weight.shape[0]]);
 }
 

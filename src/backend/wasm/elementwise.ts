@@ -47,6 +47,18 @@ export function binaryKernel(ctx: WasmContext, op: number, jsKernel: KernelOf<{}
   return (out: KernelArg, inputs: readonly KernelArg[], params: {}) => {
     const [x, y] = inputs;
     if (out.dtype !== "float32") return fallback(out, inputs, params);
+    const n = out.storage.size;
+    const nx = x.storage.size;
+    const ny = y.storage.size;
+    // the common cases skip the general collapse: same shapes, or one side a single value
+    if ((nx === n || nx === 1) && (ny === n || ny === 1)) {
+      const meta = ctx.heap.i32();
+      const at = ctx.meta >> 2;
+      meta[at] = n;
+      meta[at + 1] = nx === n ? 1 : 0;
+      meta[at + 2] = ny === n ? 1 : 0;
+      return ctx.exports.binary(op, ptrOf(out), ptrOf(x), ptrOf(y), 1, ctx.meta);
+    }
     const { shape, strides } = collapse(out.shape, [broadcastStrides(x.shape, out.shape), broadcastStrides(y.shape, out.shape)]);
     if (shape.length * 4 > META_INTS) return fallback(out, inputs, params);
     writeMeta(ctx, [...shape, ...strides[0], ...strides[1]]);

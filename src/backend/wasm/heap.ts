@@ -9,49 +9,61 @@ const ALIGN = 64;
 
 /** Rounds a request up to its size class: multiples of 64 B up to 4 KiB, then 8 steps per power of two (≤ 12.5% waste). */
 export function sizeClass(bytes: number): number {
-  const b = Math.max(bytes, ALIGN);
-  if (b <= 4096) return Math.ceil(b / ALIGN) * ALIGN;
+  if (bytes <= 4096) return bytes <= ALIGN ? ALIGN : Math.ceil(bytes / ALIGN) * ALIGN;
+  const b = bytes;
   const step = 2 ** (Math.floor(Math.log2(b)) - 3);
   return Math.ceil(b / step) * step;
 }
 
 export class WasmHeap {
   private top: number;
+  /** Bytes of linear memory; only `alloc` grows it (kernels never do), so views are renewed there. */
+  private capacity: number;
   private readonly freeLists = new Map<number, number[]>();
-  private f32View: Float32Array;
-  private i32View: Int32Array;
+  private u8View!: Uint8Array;
+  private f32View!: Float32Array;
+  private i32View!: Int32Array;
 
   constructor(readonly memory: WebAssembly.Memory, base: number) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
-    this.f32View = new Float32Array(memory.buffer);
-    this.i32View = new Int32Array(memory.buffer);
+    this.capacity = memory.buffer.byteLength;
+    this.renewViews();
   }
 
-  /** A block of at least `bytes` zeroed bytes; returns its byte offset and real size. */
-  alloc(bytes: number): { ptr: number; bytes: number } {
+  private renewViews(): void {
+    const buffer = this.memory.buffer;
+    this.u8View = new Uint8Array(buffer);
+    this.f32View = new Float32Array(buffer);
+    this.i32View = new Int32Array(buffer);
+  }
+
+  /** A zeroed block of at least `bytes` bytes at its byte offset; `blockBytes(bytes)` is its real size. */
+  alloc(bytes: number): number {
     const size = sizeClass(bytes);
     const list = this.freeLists.get(size);
-    if (list && list.length > 0) {
+    if (list !== undefined && list.length > 0) {
       const ptr = list.pop()!;
-      new Uint8Array(this.memory.buffer, ptr, size).fill(0);
-      return { ptr, bytes: size };
+      this.u8View.fill(0, ptr, ptr + size);
+      return ptr;
     }
     const ptr = this.top;
     const end = ptr + size;
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
+    if (end > this.capacity) {
       // grow by at least a quarter of the current size so that growth steps stay few
-      const pages = Math.max(Math.ceil((end - have) / PAGE), Math.ceil(have / PAGE / 4));
+      const pages = Math.max(Math.ceil((end - this.capacity) / PAGE), Math.ceil(this.capacity / PAGE / 4));
       this.memory.grow(pages); // fresh pages are zero
+      this.capacity = this.memory.buffer.byteLength;
+      this.renewViews();
     }
     this.top = end;
-    return { ptr, bytes: size };
+    return ptr;
   }
 
-  /** Returns a block from `alloc` to its free list. */
+  /** Returns a block from `alloc(bytes)` to its free list. */
   free(ptr: number, bytes: number): void {
-    let list = this.freeLists.get(bytes);
-    if (!list) this.freeLists.set(bytes, (list = []));
+    const size = sizeClass(bytes);
+    let list = this.freeLists.get(size);
+    if (list === undefined) this.freeLists.set(size, (list = []));
     list.push(ptr);
   }
 
@@ -60,15 +72,13 @@ export class WasmHeap {
     return this.top;
   }
 
-  /** A float32 view of the whole memory (renewed after the memory grows, which detaches old views). */
+  /** A float32 view of the whole memory (valid until the next `alloc`, which may grow the memory). */
   f32(): Float32Array {
-    if (this.f32View.buffer !== this.memory.buffer) this.f32View = new Float32Array(this.memory.buffer);
     return this.f32View;
   }
 
-  /** An int32 view of the whole memory. */
+  /** An int32 view of the whole memory (valid until the next `alloc`). */
   i32(): Int32Array {
-    if (this.i32View.buffer !== this.memory.buffer) this.i32View = new Int32Array(this.memory.buffer);
     return this.i32View;
   }
 }

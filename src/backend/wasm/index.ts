@@ -7,11 +7,12 @@ import type { TypedArray } from "../../core/dtype.js";
 import { kernels as js } from "../js/index.js";
 import { binaryKernel, BINARY, unaryKernel, UNARY, whereKernel } from "./elementwise.js";
 import { viaJs } from "./fallback.js";
+import { fusedKernels } from "./fused.js";
 import { WasmHeap } from "./heap.js";
 import { loadKernels, type SimdLevel } from "./loader.js";
 import { matmulKernel } from "./matmul.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
-import { WasmStorage, type WasmContext } from "./storage.js";
+import { META_INTS, WasmStorage, type WasmContext } from "./storage.js";
 
 export { simdSupported } from "./loader.js";
 
@@ -65,11 +66,8 @@ function storageOf(s: unknown): WasmStorage {
 export async function createWasmBackend(): Promise<WasmBackend> {
   const { exports, simd } = await loadKernels();
   const heap = new WasmHeap(exports.memory, exports.heapBase());
-  const ctx: WasmContext = { exports, heap, meta: heap.alloc(1024).ptr, scratch: heap.alloc(exports.matmulScratchBytes()).ptr };
-  const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => {
-    const block = heap.alloc(size * 4);
-    return new WasmStorage(dtype, size, block.ptr, block.bytes);
-  };
+  const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(exports.matmulScratchBytes()) };
+  const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4));
   return {
     name: "wasm",
     dtypes: ["float32", "int32"],
@@ -93,8 +91,9 @@ export async function createWasmBackend(): Promise<WasmBackend> {
     free: (storage) => {
       const s = storageOf(storage);
       s.freed = true;
-      heap.free(s.ptr, s.bytes);
+      heap.free(s.ptr, s.size * 4);
     },
     kernels: kernelTable(ctx),
+    fused: fusedKernels(ctx),
   };
 }

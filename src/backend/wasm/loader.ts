@@ -18,6 +18,9 @@ export interface KernelExports {
   argmax(o: number, a: number, outer: number, red: number, inner: number): void;
   matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
   matmulScratchBytes(): number;
+  sigmoid(o: number, a: number, n: number): void;
+  sigmoidGrad(o: number, g: number, s: number, n: number): void;
+  addBias(c: number, b: number, rows: number, cols: number): void;
 }
 
 export type SimdLevel = "relaxed" | "simd";

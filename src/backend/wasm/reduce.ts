@@ -15,11 +15,8 @@ export function sumKernel(ctx: WasmContext, jsKernel: Kernel<"sum">): Kernel<"su
     const [outer, red, inner] = b;
     if (inner === 1) return ctx.exports.sum(ptrOf(out), ptrOf(x), outer, red, 1, 0);
     const acc = ctx.heap.alloc(inner * 8); // float64 accumulators
-    try {
-      ctx.exports.sum(ptrOf(out), ptrOf(x), outer, red, inner, acc.ptr);
-    } finally {
-      ctx.heap.free(acc.ptr, acc.bytes);
-    }
+    ctx.exports.sum(ptrOf(out), ptrOf(x), outer, red, inner, acc);
+    ctx.heap.free(acc, inner * 8);
   };
 }
 

@@ -14,8 +14,6 @@ export class WasmStorage implements Storage {
     readonly size: number,
     /** Byte offset in linear memory. */
     readonly ptr: number,
-    /** Bytes reserved for it (its allocator size class). */
-    readonly bytes: number,
   ) {}
 }
 

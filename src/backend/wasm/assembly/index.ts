@@ -5,6 +5,7 @@
 export { unary, binary, where } from "./elementwise";
 export { sum, max, argmax } from "./reduce";
 export { matmul, matmulScratchBytes } from "./matmul";
+export { sigmoid, sigmoidGrad, addBias } from "./fused";
 
 /** First byte past the module's static data: the host's heap starts here. */
 export function heapBase(): usize {

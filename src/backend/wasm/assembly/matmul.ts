@@ -122,11 +122,78 @@ function tile1x8(a: usize, step: usize, panel: usize, kc: i32, c: usize, cols: i
   storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), cols, add, tmp);
 }
 
+@inline
+function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Dot product of two contiguous rows of k floats. */
+function dot(x: usize, y: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) acc = madd(v128.load(x + (<usize>p << 2)), v128.load(y + (<usize>p << 2)), acc);
+  let s = hsum(acc);
+  for (; p < k; p++) s += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return s;
+}
+
+/**
+ * C[m,n] = A[m,k]·B[n,k]ᵀ as dot products of contiguous rows, one row of A against four rows of B at a
+ * time. For few rows of A (a layer's forward pass on a small batch) this beats packing B, which would
+ * touch all of B once per call for only m uses of each value.
+ */
+function matmulRowsNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32): void {
+  const rowBytes = <usize>k << 2;
+  for (let i = 0; i < m; i++) {
+    const ar = a + <usize>i * rowBytes;
+    const cr = c + (<usize>(i * n) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = b + <usize>j * rowBytes;
+      const b1 = b0 + rowBytes;
+      const b2 = b1 + rowBytes;
+      const b3 = b2 + rowBytes;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const off = <usize>p << 2;
+        const x = v128.load(ar + off);
+        s0 = madd(x, v128.load(b0 + off), s0);
+        s1 = madd(x, v128.load(b1 + off), s1);
+        s2 = madd(x, v128.load(b2 + off), s2);
+        s3 = madd(x, v128.load(b3 + off), s3);
+      }
+      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+      for (; p < k; p++) {
+        const off = <usize>p << 2;
+        const x = load<f32>(ar + off);
+        t0 += x * load<f32>(b0 + off);
+        t1 += x * load<f32>(b1 + off);
+        t2 += x * load<f32>(b2 + off);
+        t3 += x * load<f32>(b3 + off);
+      }
+      const cj = cr + (<usize>j << 2);
+      store<f32>(cj, t0);
+      store<f32>(cj, t1, 4);
+      store<f32>(cj, t2, 8);
+      store<f32>(cj, t3, 12);
+    }
+    for (; j < n; j++) store<f32>(cr + (<usize>j << 2), dot(ar, b + <usize>j * rowBytes, k));
+  }
+}
+
+/** Below this many rows of A, A·Bᵀ runs as dot products instead of packing B. */
+const ROWS_NT = 16;
+
 /**
  * C[m,n] = op(A)·op(B), k > 0. A is [m,k] (or [k,m] with transA), B is [k,n] (or [n,k] with transB).
  * `scratch` holds matmulScratchBytes() bytes.
  */
 export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
+  if (!transA && transB && m <= ROWS_NT) {
+    matmulRowsNT(c, a, b, m, n, k);
+    return;
+  }
   // A(i, p) = a[i·ars + p·acs];  B(p, j) = b[p·brs + j·bcs]
   const ars = transA ? 1 : k;
   const acs = transA ? m : 1;

@@ -1,0 +1,76 @@
+// Every fused kernel of the wasm backend against its composite (src/core/fused.ts), forward and
+// gradients, on odd shapes; and the js backend, which has no fused kernels, runs the composites.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { init } from "../../src/backend/index.js";
+import { setBackend } from "../../src/core/engine.js";
+import { fused, fusedOps, type FusedOp, type FusedParams } from "../../src/core/fused.js";
+import * as ops from "../../src/core/ops.js";
+import { Rng } from "../../src/core/rng.js";
+import type { Tensor } from "../../src/core/tensor.js";
+import { floats, type Input } from "./oracle.js";
+
+before(async () => {
+  await init({ backend: "wasm" });
+});
+
+const rng = new Rng(11);
+
+function close(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    assert.ok(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])), `${what}: element ${i} is ${got[i]}, the composite gives ${want[i]}`);
+  }
+}
+
+/** Output and input gradients (of Σ y·r for a random r) through `f`. */
+function outputAndGrads(f: (xs: Tensor[]) => Tensor, inputs: readonly Input[], differentiable: boolean, expectOp?: FusedOp) {
+  const xs = inputs.map((x) => {
+    const t = ops.tensor(x.data, x.shape, x.data instanceof Int32Array ? "int32" : "float32");
+    return differentiable && t.dtype === "float32" ? t.requireGrad() : t;
+  });
+  const y = f(xs);
+  if (expectOp) assert.equal(y.node?.prim ?? expectOp, expectOp, `${expectOp} ran its fused kernel`);
+  const r = ops.tensor(floats(new Rng(5), [...y.shape]).data, [...y.shape]);
+  if (differentiable) ops.sum(ops.mul(y, r)).backward();
+  return { y: y.toArray(), grads: xs.map((x) => x.grad?.toArray() ?? null) };
+}
+
+function checkFused<F extends FusedOp>(op: F, inputs: readonly Input[], params: FusedParams[F], tol = 1e-5): void {
+  const differentiable = fusedOps[op].vjp !== undefined;
+  const viaKernel = outputAndGrads((xs) => fused(op, xs, params), inputs, differentiable, op);
+  const viaComposite = outputAndGrads((xs) => fusedOps[op].composite(xs, params), inputs, differentiable);
+  close(`${op} forward`, viaKernel.y, viaComposite.y, tol);
+  viaKernel.grads.forEach((g, i) => {
+    const want = viaComposite.grads[i];
+    assert.equal(g === null, want === null, `${op}: gradient ${i} present`);
+    if (g && want) close(`${op} gradient ${i}`, g, want, tol);
+  });
+}
+
+test("the wasm backend provides a fused kernel for every fused op", () => {
+  setBackend("wasm");
+  const x = ops.zeros([1]);
+  for (const op of Object.keys(fusedOps)) assert.ok(x.backend.fused?.[op as FusedOp], `${op} has a wasm kernel`);
+});
+
+test("sigmoid and its gradient match the composite", () => {
+  setBackend("wasm");
+  for (const shape of [[1], [1, 1], [7], [13, 17], [0, 5], [3, 4, 5]]) {
+    checkFused("sigmoid", [floats(rng, shape, -30, 30)], {});
+    checkFused("sigmoidGrad", [floats(rng, shape), floats(rng, shape, 0, 1)], {});
+  }
+});
+
+test("linear (x·Wᵀ + b) matches the composite, forward and backward", () => {
+  setBackend("wasm");
+  for (const [n, inF, outF] of [[1, 1, 1], [10, 784, 16], [3, 5, 7], [17, 33, 9], [64, 31, 129], [0, 4, 3], [4, 0, 3]]) {
+    checkFused("linear", [floats(rng, [n, inF]), floats(rng, [outF, inF]), floats(rng, [outF])], {}, 1e-4);
+  }
+});
+
+test("on the js backend fused ops run their composites", () => {
+  setBackend("js");
+  const x = ops.tensor(floats(rng, [3, 4]).data, [3, 4]).requireGrad();
+  assert.equal(fused("sigmoid", [x], {}).node?.prim, "add");
+});
