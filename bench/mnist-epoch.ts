@@ -1,0 +1,85 @@
+// What W1 and W1b share: one training epoch of an MNIST config, timed on every nnlab backend (through
+// MnistTrainer, the code path `nnlab train mnist` uses), in TF.js, and in the Python peers.
+
+import { setBackend } from "../src/core/engine.js";
+import { subset } from "../src/data/batches.js";
+import { loadMnist, mnistDataDir, type Dataset } from "../src/data/mnist.js";
+import type { MnistTrainConfig } from "../src/train/config.js";
+import { MnistTrainer } from "../src/train/trainer.js";
+import { timeRuns, type BenchContext, type BenchResult, type Entry, type TimingPlan } from "./harness.js";
+import { runPythonPeer } from "./peers/python.js";
+import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
+import { tfjsMlpEpoch } from "./peers/tfjs-mlp.js";
+
+const WARMUP_IMAGES = 1000;
+let mnist: Promise<{ train: Dataset; test: Dataset }> | null = null;
+
+/** Training images per epoch: all 60,000, or 10,000 with --quick. */
+export function epochImages(quick: boolean): number {
+  return quick ? 10_000 : 60_000;
+}
+
+function plan(quick: boolean): TimingPlan {
+  return quick ? { warmup: 0, runs: 1, budgetS: 0 } : { warmup: 0, runs: 3, budgetS: 20 };
+}
+
+/** Times one epoch of `config` on each nnlab backend, TF.js backend and Python peer (`script`). */
+export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, script: string): Promise<Pick<BenchResult, "entries" | "notes">> {
+  mnist ??= loadMnist();
+  const full = await mnist;
+  const train = subset(full.train, epochImages(ctx.quick));
+  const warm = subset(full.train, WARMUP_IMAGES);
+  const data = { train, test: full.test };
+  const entries: Entry[] = [];
+  const notes: string[] = [
+    `${train.count} training images${ctx.quick ? " (--quick)" : ""}; test accuracy on the ${full.test.count} test images after the epoch`,
+    `training pass only (the test evaluation after the epoch is not timed); fresh seeded weights per run; warm-up: one epoch on ${WARMUP_IMAGES} images`,
+  ];
+
+  for (const name of ctx.backends) {
+    setBackend(name);
+    new MnistTrainer(config, { train: warm, test: full.test }).trainEpoch();
+    let accuracy = NaN;
+    const stats = timeRuns(() => {
+      const record = new MnistTrainer(config, data).trainEpoch();
+      accuracy = record.test_accuracy;
+      return record.seconds;
+    }, plan(ctx.quick));
+    entries.push({ case: "epoch", impl: `nnlab/${name}`, nnlab: true, threads: null, stats, extra: { "test acc": accuracy } });
+  }
+
+  for (const name of TFJS_BACKENDS) {
+    const failed = await useTfjs(name);
+    if (failed) {
+      entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats: null, note: failed });
+      continue;
+    }
+    tfjsMlpEpoch(config, warm, full.test);
+    let accuracy = NaN;
+    const stats = timeRuns(() => {
+      const r = tfjsMlpEpoch(config, train, full.test);
+      accuracy = r.accuracy;
+      return r.seconds;
+    }, plan(ctx.quick));
+    entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats, extra: { "test acc": accuracy }, note: "1 thread" });
+  }
+
+  entries.push(...(await pythonEntries(ctx, script, train.count)));
+  if (ctx.python.skipped) notes.push(`skipped PyTorch and numpy: ${ctx.python.skipped}`);
+  return { entries, notes };
+}
+
+async function pythonEntries(ctx: BenchContext, script: string, images: number): Promise<Entry[]> {
+  const impls = [ctx.python.torch ? "torch" : "", ctx.python.numpy ? "numpy" : ""].filter(Boolean);
+  if (!impls.length) return [];
+  const p = plan(ctx.quick);
+  const entries = await runPythonPeer(script, impls, {
+    data: mnistDataDir(),
+    limit: images,
+    runs: p.runs,
+    budget: p.budgetS,
+    "warmup-images": WARMUP_IMAGES,
+    threads: ctx.torchThreads,
+  });
+  return entries.map((e) => (e.impl === "PyTorch" ? { ...e, note: `${e.threads} threads` } : e));
+}

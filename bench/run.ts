@@ -1,0 +1,66 @@
+// `npm run bench`: starts every registered nnlab backend, probes the peers, runs the chosen benches and
+// prints each table with ratios, writing bench/results/<bench>.json.
+
+import os from "node:os";
+import { BACKENDS, init } from "../src/backend/index.js";
+import { NnlabError } from "../src/core/errors.js";
+import { parseBenchArgs, USAGE } from "./benches.js";
+import { machineInfo, writeResult, type BenchContext } from "./harness.js";
+import { probePython } from "./peers/python.js";
+import { tfjsVersion } from "./peers/tfjs.js";
+import { formatResult } from "./report.js";
+
+async function startBackends(): Promise<string[]> {
+  const started: string[] = [];
+  for (const name of BACKENDS) {
+    try {
+      await init({ backend: name });
+      started.push(name);
+    } catch (err) {
+      console.log(`skipped: nnlab backend ${name} did not start (${(err as Error).message})`);
+    }
+  }
+  return started;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backends = await startBackends();
+  const python = await probePython();
+  const ctx: BenchContext = { quick: args.quick, backends, python, torchThreads: os.cpus().length };
+  const machine = machineInfo(ctx, tfjsVersion());
+  console.log(`# nnlab benchmarks${args.quick ? " (--quick: smoke run, not for reporting)" : ""}`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
+  console.log(`nnlab backends: ${backends.join(", ")}; TF.js ${machine.peers["tfjs-core"]} (wasm, cpu)`);
+  if (python.skipped) console.log(`skipped: PyTorch and numpy (${python.skipped})`);
+  else {
+    console.log(`python ${python.python}: torch ${python.torch ?? "missing (skipped)"}, numpy ${python.numpy ?? "missing (skipped)"}; BLAS: ${python.blas.join(", ") || "unknown"}`);
+    if (python.torch) console.log(`PyTorch runs with ${ctx.torchThreads} threads (torch.set_num_threads; torch.get_num_threads() defaulted to ${python.torchDefaultThreads} here)`);
+  }
+  for (const bench of args.benches) {
+    console.log("");
+    const started = performance.now();
+    const part = await bench.run(ctx);
+    const result = { bench: bench.name, title: bench.title, unit: bench.unit, higherIsBetter: bench.higherIsBetter, ...part };
+    console.log(formatResult(result));
+    const file = await writeResult(result, machine, args.quick);
+    console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${file})`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof NnlabError) {
+      console.error(`nnlab bench: ${err.message}`);
+      process.exit(err.exitCode);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);
