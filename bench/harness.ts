@@ -62,8 +62,8 @@ export interface BenchContext {
   /** Registered nnlab backends that started. */
   backends: string[];
   python: PythonInfo;
-  /** Threads PyTorch runs with outside the GEMM bench (all cores, as its default on an idle machine). */
-  torchThreads: number;
+  /** Thread counts PyTorch is measured with (torch.set_num_threads): 1 and the machine's cores. */
+  torchThreads: number[];
 }
 
 export interface Bench {

@@ -7,7 +7,7 @@ import { loadMnist, mnistDataDir, type Dataset } from "../src/data/mnist.js";
 import type { MnistTrainConfig } from "../src/train/config.js";
 import { MnistTrainer } from "../src/train/trainer.js";
 import { timeRuns, type BenchContext, type BenchResult, type Entry, type TimingPlan } from "./harness.js";
-import { runPythonPeer } from "./peers/python.js";
+import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
 import { tfjsMlpEpoch } from "./peers/tfjs-mlp.js";
 
@@ -79,7 +79,7 @@ async function pythonEntries(ctx: BenchContext, script: string, images: number):
     runs: p.runs,
     budget: p.budgetS,
     "warmup-images": WARMUP_IMAGES,
-    threads: ctx.torchThreads,
+    "thread-counts": ctx.torchThreads.join(","),
   });
-  return entries.map((e) => (e.impl === "PyTorch" ? { ...e, note: `${e.threads} threads` } : e));
+  return entries.map((e) => (e.impl === "PyTorch" ? { ...e, impl: torchLabel(e.threads) } : e));
 }

@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const backends = await startBackends();
   const python = await probePython();
-  const ctx: BenchContext = { quick: args.quick, backends, python, torchThreads: os.cpus().length };
+  const ctx: BenchContext = { quick: args.quick, backends, python, torchThreads: [...new Set([1, os.cpus().length])] };
   const machine = machineInfo(ctx, tfjsVersion());
   console.log(`# nnlab benchmarks${args.quick ? " (--quick: smoke run, not for reporting)" : ""}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   if (python.skipped) console.log(`skipped: PyTorch and numpy (${python.skipped})`);
   else {
     console.log(`python ${python.python}: torch ${python.torch ?? "missing (skipped)"}, numpy ${python.numpy ?? "missing (skipped)"}; BLAS: ${python.blas.join(", ") || "unknown"}`);
-    if (python.torch) console.log(`PyTorch runs with ${ctx.torchThreads} threads (torch.set_num_threads; torch.get_num_threads() defaulted to ${python.torchDefaultThreads} here)`);
+    if (python.torch) console.log(`PyTorch runs with ${ctx.torchThreads.join(" and ")} thread(s) (torch.set_num_threads; torch.get_num_threads() defaults to ${python.torchDefaultThreads} here)`);
   }
   for (const bench of args.benches) {
     console.log("");

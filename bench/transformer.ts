@@ -10,7 +10,7 @@ import * as F from "../src/nn/functional.js";
 import { LayerNorm, Linear } from "../src/nn/layers.js";
 import { Module } from "../src/nn/module.js";
 import { mapStats, timeRuns, type Bench, type BenchContext, type Entry, type TimingPlan } from "./harness.js";
-import { runPythonPeer } from "./peers/python.js";
+import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
 import { tfjsBlockStep, BLOCK } from "./peers/tfjs-block.js";
 
@@ -89,8 +89,8 @@ async function tfjsEntries(ctx: BenchContext): Promise<Entry[]> {
 async function pythonEntries(ctx: BenchContext): Promise<Entry[]> {
   if (!ctx.python.torch) return [];
   const p = plan(ctx.quick);
-  const entries = await runPythonPeer("transformer.py", ["torch"], { runs: p.runs, budget: p.budgetS, threads: ctx.torchThreads });
-  return entries.map((e) => ({ ...e, stats: e.stats ? mapStats(e.stats, (s) => s * 1000) : null, note: `${e.threads} threads` }));
+  const entries = await runPythonPeer("transformer.py", ["torch"], { runs: p.runs, budget: p.budgetS, "thread-counts": ctx.torchThreads.join(",") });
+  return entries.map((e) => ({ ...e, impl: torchLabel(e.threads), stats: e.stats ? mapStats(e.stats, (s) => s * 1000) : null }));
 }
 
 export const transformer: Bench = {

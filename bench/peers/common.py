@@ -19,12 +19,14 @@ def parse_args(extra=None):
     p.add_argument("--runs", type=int, default=3, help="timed runs at most")
     p.add_argument("--budget", type=float, default=20.0, help="stop after the run that passes this many seconds")
     p.add_argument("--warmup-images", type=int, default=1000, help="images in the untimed warm-up epoch")
-    p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    p.add_argument("--threads", type=int, default=1, help="threads of this run (numpy: informational)")
+    p.add_argument("--thread-counts", default="1,2", help="torch thread counts to measure (torch.set_num_threads)")
     p.add_argument("--seed", type=int, default=1)
     if extra:
         extra(p)
     args = p.parse_args()
     args.impls = [s for s in args.impls.split(",") if s]
+    args.thread_counts = [int(t) for t in args.thread_counts.split(",") if t]
     return args
 
 
@@ -118,7 +120,11 @@ def run_epoch_bench(makers):
     lines = []
     for impl in args.impls:
         name, make = makers[impl]
-        seconds, acc = time_epochs(make(args, tx, ty, vx, vy), args, len(tx))
-        threads = args.threads if impl == "torch" else None
-        lines.append({"case": "epoch", "impl": name, "threads": threads, "seconds": seconds, "extra": {"test acc": acc}})
+        for threads in args.thread_counts if impl == "torch" else [None]:
+            if threads:
+                import torch
+
+                torch.set_num_threads(threads)
+            seconds, acc = time_epochs(make(args, tx, ty, vx, vy), args, len(tx))
+            lines.append({"case": "epoch", "impl": name, "threads": threads, "seconds": seconds, "extra": {"test acc": acc}})
     emit(lines)

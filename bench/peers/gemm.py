@@ -7,7 +7,6 @@ from common import emit, parse_args, time_kernel
 
 def extra(p):
     p.add_argument("--sizes", default="512x512x512", help="comma-separated MxKxN")
-    p.add_argument("--thread-counts", default="1,2", help="torch thread counts to measure")
     p.add_argument("--samples", type=int, default=5)
 
 
@@ -17,7 +16,7 @@ def main():
     lines = []
     rng = np.random.default_rng(args.seed)
     for impl in args.impls:
-        counts = [int(t) for t in args.thread_counts.split(",")] if impl == "torch" else [args.threads]
+        counts = args.thread_counts if impl == "torch" else [args.threads]
         for threads in counts:
             if impl == "torch":
                 import torch

@@ -23,6 +23,11 @@ interface PeerLine {
   note?: string;
 }
 
+/** The row label of PyTorch at a thread count, e.g. "PyTorch (2 threads)". */
+export function torchLabel(threads: number | null): string {
+  return threads ? `PyTorch (${threads} thread${threads > 1 ? "s" : ""})` : "PyTorch";
+}
+
 /** Which of torch / numpy import, their versions, and the BLAS they load. */
 export async function probePython(): Promise<PythonInfo> {
   const none: PythonInfo = { python: "", torch: null, numpy: null, blas: [], torchDefaultThreads: null, skipped: null };

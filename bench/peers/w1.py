@@ -13,8 +13,6 @@ LR = 3.0
 
 def torch_epoch(args, tx, ty, vx, vy):
     import torch
-
-    torch.set_num_threads(args.threads)
     x_all, y_all = torch.from_numpy(tx), torch.from_numpy(one_hot(ty))
     x_test = torch.from_numpy(vx)
 

@@ -13,8 +13,6 @@ LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 
 def torch_epoch(args, tx, ty, vx, vy):
     import torch
-
-    torch.set_num_threads(args.threads)
     x_all, y_all = torch.from_numpy(tx), torch.from_numpy(ty.astype(np.int64))
     x_test = torch.from_numpy(vx)
 
