@@ -1,8 +1,7 @@
 // Composite ops: activations, softmax and friends written once in terms of primitives, so they get
-// gradients and every backend for free. A backend may later override one with a fused kernel; this
-// version stays as its test oracle.
+// gradients and every backend for free. Those a backend may run as one fused kernel (sigmoid, GELU,
+// softmax, log-softmax) keep their composite in fused.ts, where it is the fallback and the test oracle.
 
-import { noGrad } from "./engine.js";
 import { fused } from "./fused.js";
 import * as ops from "./ops.js";
 import { normAxes, normAxis } from "./shape.js";
@@ -30,11 +29,7 @@ export function abs(x: Tensor): Tensor {
  * GELU. `"none"`: the exact ½x(1 + erf(x/√2)); `"tanh"`: GPT-2's ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
  */
 export function gelu(x: Tensor, approximate: "tanh" | "none" = "none"): Tensor {
-  if (approximate === "tanh") {
-    const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-    return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
-  }
-  return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1));
+  return fused("gelu", [x], { approximate });
 }
 
 /** x^p; integer powers by repeated multiplication, others as exp(p·log x) (x > 0). */
@@ -57,25 +52,15 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepDims = fa
   return ops.div(ops.sum(x, ax, keepDims), count);
 }
 
-/** The maximum along `axis`, kept, outside the graph (the softmax shift; softmax does not depend on it). */
-function shiftFor(x: Tensor, axis: number): Tensor {
-  return noGrad(() => ops.max(x, axis, true));
-}
-
 /**
  * softmax(x / T) along `axis`: e^(x_i/T) / Σ_j e^(x_j/T). Temperature T → 0 sharpens towards the arg-max,
  * T → ∞ flattens towards uniform (lesson 5).
  */
 export function softmax(x: Tensor, axis = -1, temperature = 1): Tensor {
-  const ax = normAxis(axis, x.rank, "softmax");
-  const z = temperature === 1 ? x : ops.div(x, temperature);
-  const e = ops.exp(ops.sub(z, shiftFor(z, ax)));
-  return ops.div(e, ops.sum(e, ax, true));
+  return fused("softmax", [x], { axis: normAxis(axis, x.rank, "softmax"), temperature });
 }
 
 /** log(softmax(x)) along `axis`, computed stably as x − max − log Σ e^(x − max). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const ax = normAxis(axis, x.rank, "logSoftmax");
-  const shifted = ops.sub(x, shiftFor(x, ax));
-  return ops.sub(shifted, ops.log(ops.sum(ops.exp(shifted), ax, true)));
+  return fused("logSoftmax", [x], { axis: normAxis(axis, x.rank, "logSoftmax") });
 }

@@ -5,7 +5,8 @@
 // recording, so backward-only ops (`sigmoidGrad`) need no gradient of their own.
 
 import type { FusedKernels } from "./backend.js";
-import { applyFused } from "./engine.js";
+import { isFloat } from "./dtype.js";
+import { applyFused, noGrad } from "./engine.js";
 import { ShapeError } from "./errors.js";
 import * as ops from "./ops.js";
 import type { ArgInfo } from "./prims.js";
@@ -20,6 +21,28 @@ export interface FusedParams {
   sigmoidGrad: {};
   /** x·Wᵀ + b: x [N, in], weight [out, in], bias [out] → [N, out] (a layer: matmul plus bias in one pass). */
   linear: {};
+  /** softmax(x / T) along `axis` (kernels: the last axis). */
+  softmax: { axis: number; temperature: number };
+  /** y·(g − Σ g·y) / T along the last axis, for y = softmax(x / T). */
+  softmaxGrad: { temperature: number };
+  /** log softmax(x) along `axis` (kernels: the last axis). */
+  logSoftmax: { axis: number };
+  /** g − e^out · Σ g along the last axis, for out = logSoftmax(x). */
+  logSoftmaxGrad: {};
+  /** Mean cross-entropy of logits [N, C] against int32 targets [N] (log-softmax + negative log-likelihood). */
+  crossEntropy: {};
+  /** (softmax(logits) − onehot(targets)) · g / N, for a scalar g. */
+  crossEntropyGrad: {};
+  /** Layer norm over the last axis with weight and bias: (x − mean) / √(var + eps) · w + b. */
+  layerNorm: { eps: number };
+  /** x̂ = (x − mean) / √(var + eps) over the last axis. */
+  normalize: { eps: number };
+  /** dx of layer norm given g, x and the weight: rstd · (ĝ − mean ĝ − x̂ · mean(ĝ·x̂)), ĝ = g·w. */
+  layerNormGradX: { eps: number };
+  /** GELU, exact (erf) or GPT-2's tanh approximation. */
+  gelu: { approximate: "tanh" | "none" };
+  /** g · GELU'(x). */
+  geluGrad: { approximate: "tanh" | "none" };
 }
 
 export type FusedOp = keyof FusedParams;
@@ -28,7 +51,30 @@ export interface FusedDef<F extends FusedOp> {
   infer(inputs: readonly ArgInfo[], params: FusedParams[F]): ArgInfo;
   /** The same function from primitives: the fallback and the test oracle. */
   composite(inputs: readonly Tensor[], params: FusedParams[F]): Tensor;
+  /** Whether kernels handle these arguments (default: always); the composite runs otherwise. */
+  supports?(inputs: readonly Tensor[], params: FusedParams[F]): boolean;
   vjp?: (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: FusedParams[F]) => (Tensor | null)[];
+}
+
+/** The maximum along `axis`, kept, outside the graph (the softmax shift; softmax does not depend on it). */
+function shiftFor(x: Tensor, axis: number): Tensor {
+  return noGrad(() => ops.max(x, axis, true));
+}
+
+const lastAxis = ([x]: readonly Tensor[], p: { axis: number }) => p.axis === x.rank - 1;
+
+function floatInput(op: string, x: ArgInfo): ArgInfo {
+  if (!isFloat(x.dtype)) throw new ShapeError(`${op}: expected a float tensor, found ${x.dtype}`);
+  return x;
+}
+
+/** Checks that the trailing axis of each of `rest` matches x's last axis (weights and biases). */
+function lastAxisParams(op: string, [x, ...rest]: readonly ArgInfo[]): ArgInfo {
+  const d = x.shape[x.shape.length - 1];
+  if (x.shape.length < 1 || rest.some((p) => p.shape.length !== 1 || p.shape[0] !== d || p.dtype !== x.dtype)) {
+    throw new ShapeError(`${op}: expected x [..., D] and parameters [D], found ${[x, ...rest].map((t) => formatShape(t.shape)).join(", ")}`);
+  }
+  return floatInput(op, x);
 }
 
 function sameShape(op: string, inputs: readonly ArgInfo[]): ArgInfo {
@@ -65,11 +111,126 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       b.requiresGrad ? ops.sum(g, [0]) : null,
     ],
   },
+
+  softmax: {
+    infer: ([x]) => floatInput("softmax", x),
+    composite: ([x], { axis, temperature }) => {
+      const z = temperature === 1 ? x : ops.div(x, temperature);
+      const e = ops.exp(ops.sub(z, shiftFor(z, axis)));
+      return ops.div(e, ops.sum(e, axis, true));
+    },
+    supports: lastAxis,
+    vjp: (g, _x, out, { temperature }) => [fused("softmaxGrad", [g, out], { temperature })],
+  },
+  softmaxGrad: {
+    infer: (inputs) => sameShape("softmaxGrad", inputs),
+    composite: ([g, y], { temperature }) => ops.div(ops.mul(y, ops.sub(g, ops.sum(ops.mul(g, y), -1, true))), temperature),
+  },
+  logSoftmax: {
+    infer: ([x]) => floatInput("logSoftmax", x),
+    composite: ([x], { axis }) => {
+      const shifted = ops.sub(x, shiftFor(x, axis));
+      return ops.sub(shifted, ops.log(ops.sum(ops.exp(shifted), axis, true)));
+    },
+    supports: lastAxis,
+    vjp: (g, _x, out) => [fused("logSoftmaxGrad", [g, out], {})],
+  },
+  logSoftmaxGrad: {
+    infer: (inputs) => sameShape("logSoftmaxGrad", inputs),
+    composite: ([g, out]) => ops.sub(g, ops.mul(ops.exp(out), ops.sum(g, -1, true))),
+  },
+
+  crossEntropy: {
+    infer: ([logits, targets]) => {
+      if (logits.shape.length !== 2 || targets.shape.length !== 1 || targets.shape[0] !== logits.shape[0] || targets.dtype !== "int32") {
+        throw new ShapeError(`crossEntropy: expected logits [N, C] and int32 targets [N], found ${formatShape(logits.shape)} and ${formatShape(targets.shape)} ${targets.dtype}`);
+      }
+      return { shape: [], dtype: floatInput("crossEntropy", logits).dtype };
+    },
+    composite: ([logits, targets]) => {
+      const logp = fusedOps.logSoftmax.composite([logits], { axis: 1 });
+      const picked = ops.sum(ops.mul(logp, ops.oneHot(targets, logits.shape[1], logits.dtype)), -1); // (N,)
+      return ops.neg(ops.div(ops.sum(picked), logits.shape[0]));
+    },
+    vjp: (g, [logits, targets]) => [fused("crossEntropyGrad", [logits, targets, g], {}), null],
+  },
+  crossEntropyGrad: {
+    infer: ([logits]) => logits,
+    composite: ([logits, targets, g]) => {
+      const p = fusedOps.softmax.composite([logits], { axis: 1, temperature: 1 });
+      return ops.mul(ops.sub(p, ops.oneHot(targets, logits.shape[1], logits.dtype)), ops.div(g, logits.shape[0]));
+    },
+  },
+
+  layerNorm: {
+    infer: (inputs) => lastAxisParams("layerNorm", inputs),
+    composite: ([x, w, b], { eps }) => ops.add(ops.mul(fusedOps.normalize.composite([x], { eps }), w), b),
+    // y = x̂·w + b: dw and db sum over every axis but the last; dx through layerNormGradX
+    vjp: (g, [x, w, b], _out, { eps }) => {
+      const lead = Array.from({ length: x.rank - 1 }, (_, i) => i);
+      return [
+        x.requiresGrad ? fused("layerNormGradX", [g, x, w], { eps }) : null,
+        w.requiresGrad ? ops.sum(ops.mul(g, fused("normalize", [x], { eps })), lead) : null,
+        b.requiresGrad ? ops.sum(g, lead) : null,
+      ];
+    },
+  },
+  normalize: {
+    infer: (inputs) => lastAxisParams("normalize", inputs),
+    composite: ([x], { eps }) => {
+      const d = x.shape[x.rank - 1];
+      const xc = ops.sub(x, ops.div(ops.sum(x, -1, true), d));
+      const variance = ops.div(ops.sum(ops.mul(xc, xc), -1, true), d);
+      return ops.div(xc, ops.sqrt(ops.add(variance, eps)));
+    },
+  },
+  layerNormGradX: {
+    infer: ([g, x, w]) => lastAxisParams("layerNormGradX", [sameShape("layerNormGradX", [g, x]), w]),
+    composite: ([g, x, w], { eps }) => {
+      const d = x.shape[x.rank - 1];
+      const xc = ops.sub(x, ops.div(ops.sum(x, -1, true), d));
+      const rstd = ops.div(1, ops.sqrt(ops.add(ops.div(ops.sum(ops.mul(xc, xc), -1, true), d), eps)));
+      const xh = ops.mul(xc, rstd);
+      const gh = ops.mul(g, w);
+      const meanG = ops.div(ops.sum(gh, -1, true), d);
+      const meanGX = ops.div(ops.sum(ops.mul(gh, xh), -1, true), d);
+      return ops.mul(rstd, ops.sub(ops.sub(gh, meanG), ops.mul(xh, meanGX)));
+    },
+  },
+
+  gelu: {
+    infer: ([x]) => floatInput("gelu", x),
+    composite: ([x], { approximate }) => {
+      if (approximate === "tanh") {
+        const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+        return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
+      }
+      return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1));
+    },
+    vjp: (g, [x], _out, params) => [fused("geluGrad", [g, x], params)],
+  },
+  geluGrad: {
+    infer: (inputs) => sameShape("geluGrad", inputs),
+    composite: ([g, x], { approximate }) => {
+      if (approximate === "tanh") {
+        // t = tanh(u), u = √(2/π)(x + 0.044715x³): ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)
+        const c = Math.sqrt(2 / Math.PI);
+        const t = ops.tanh(ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), c));
+        const du = ops.mul(ops.add(ops.mul(ops.mul(x, x), 3 * 0.044715), 1), c);
+        const d = ops.add(ops.mul(ops.add(t, 1), 0.5), ops.mul(ops.mul(ops.mul(x, 0.5), ops.sub(1, ops.mul(t, t))), du));
+        return ops.mul(g, d);
+      }
+      // Φ(x) + x·φ(x)
+      const cdf = ops.mul(ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1), 0.5);
+      const pdf = ops.mul(ops.exp(ops.mul(ops.mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+      return ops.mul(g, ops.add(cdf, ops.mul(x, pdf)));
+    },
+  },
 };
 
-/** Runs fused op `op`: the backend's kernel when it has one, else the composite. */
+/** Runs fused op `op`: the backend's kernel when it has one for these arguments, else the composite. */
 export function fused<F extends FusedOp>(op: F, inputs: readonly Tensor[], params: FusedParams[F]): Tensor {
-  const def = fusedOps[op];
+  const def = fusedOps[op] as FusedDef<F>;
   const kernel = (inputs[0].backend.fused as FusedKernels | undefined)?.[op];
-  return kernel ? applyFused(op, def, kernel, inputs, params) : def.composite(inputs, params);
+  return kernel && (!def.supports || def.supports(inputs, params)) ? applyFused(op, def, kernel, inputs, params) : def.composite(inputs, params);
 }

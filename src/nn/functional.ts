@@ -51,13 +51,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   if (logits.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) {
     throw new ShapeError(`crossEntropy: expected logits [N, C] and targets [N], found ${formatShape(logits.shape)} and ${formatShape(targets.shape)}`);
   }
-  const logp = logits.logSoftmax(-1);
-  const picked = ops.sum(ops.mul(logp, ops.oneHot(targets, logits.shape[1], logits.dtype)), -1); // (N,)
-  return ops.neg(ops.div(ops.sum(picked), logits.shape[0]));
+  return fused("crossEntropy", [logits, targets], {}); // log-softmax + NLL, composite in core/fused.ts
 }
 
 /** Layer norm over the last axis: (x − mean) / √(var + eps) · weight + bias, biased variance. */
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
+  if (weight && bias) return fused("layerNorm", [x, weight, bias], { eps });
   const xc = ops.sub(x, x.mean(-1, true));
   const variance = ops.mul(xc, xc).mean(-1, true);
   let y = ops.div(xc, ops.sqrt(ops.add(variance, eps)));

@@ -8,7 +8,7 @@ import { fused, fusedOps, type FusedOp, type FusedParams } from "../../src/core/
 import * as ops from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
-import { floats, type Input } from "./oracle.js";
+import { floats, ints, type Input } from "./oracle.js";
 
 before(async () => {
   await init({ backend: "wasm" });
@@ -73,4 +73,48 @@ test("on the js backend fused ops run their composites", () => {
   setBackend("js");
   const x = ops.tensor(floats(rng, [3, 4]).data, [3, 4]).requireGrad();
   assert.equal(fused("sigmoid", [x], {}).node?.prim, "add");
+});
+
+test("softmax (with temperature) and log-softmax match their composites, forward and backward", () => {
+  setBackend("wasm");
+  for (const shape of [[1, 1], [3, 7], [2, 3, 10], [5, 1], [0, 4], [4, 129]]) {
+    const axis = shape.length - 1;
+    for (const temperature of [1, 0.5, 2.7]) checkFused("softmax", [floats(rng, shape, -8, 8)], { axis, temperature });
+    checkFused("logSoftmax", [floats(rng, shape, -8, 8)], { axis });
+    checkFused("softmaxGrad", [floats(rng, shape), floats(rng, shape, 0, 1)], { temperature: 0.7 });
+    checkFused("logSoftmaxGrad", [floats(rng, shape), floats(rng, shape, -5, 0)], {});
+  }
+  // other axes run the composite
+  const x = ops.tensor(floats(rng, [3, 4]).data, [3, 4]).requireGrad();
+  assert.notEqual(fused("softmax", [x], { axis: 0, temperature: 1 }).node?.prim, "softmax");
+});
+
+test("cross-entropy (log-softmax + NLL) matches its composite, and rejects out-of-range targets", () => {
+  setBackend("wasm");
+  for (const [n, c] of [[1, 1], [7, 10], [64, 3], [10, 129]]) {
+    checkFused("crossEntropy", [floats(rng, [n, c], -6, 6), ints(rng, [n], c)], {});
+    checkFused("crossEntropyGrad", [floats(rng, [n, c], -6, 6), ints(rng, [n], c), floats(rng, [])], {});
+  }
+  const logits = ops.tensor(floats(rng, [2, 3]).data, [2, 3]);
+  assert.throws(() => fused("crossEntropy", [logits, ops.tensor(Int32Array.from([1, 3]), [2], "int32")], {}), /target 3 \(row 1\) is out of range/);
+});
+
+test("layer norm and its pieces match their composites, forward and backward", () => {
+  setBackend("wasm");
+  for (const shape of [[1, 1], [3, 5], [2, 3, 17], [4, 128]]) {
+    const d = shape[shape.length - 1];
+    checkFused("layerNorm", [floats(rng, shape, -3, 5), floats(rng, [d]), floats(rng, [d])], { eps: 1e-5 }, 1e-4);
+    checkFused("normalize", [floats(rng, shape, -3, 5)], { eps: 1e-5 }, 1e-4);
+    checkFused("layerNormGradX", [floats(rng, shape), floats(rng, shape, -3, 5), floats(rng, [d])], { eps: 1e-5 }, 1e-4);
+  }
+});
+
+test("GELU (exact and tanh) and its gradient match the composites", () => {
+  setBackend("wasm");
+  for (const approximate of ["none", "tanh"] as const) {
+    for (const shape of [[1], [7], [13, 17], [0, 3]]) {
+      checkFused("gelu", [floats(rng, shape, -6, 6)], { approximate });
+      checkFused("geluGrad", [floats(rng, shape), floats(rng, shape, -6, 6)], { approximate });
+    }
+  }
 });

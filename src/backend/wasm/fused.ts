@@ -1,10 +1,22 @@
-// Host side of the fused kernels (src/core/fused.ts lists the ops; assembly/fused.ts has the loops).
+// Host side of the fused kernels (src/core/fused.ts lists the ops and their composites;
+// assembly/fused.ts and assembly/rows.ts have the loops). Row-wise ops see x as [rows, d], d the last axis.
 
-import type { FusedKernels } from "../../core/backend.js";
+import type { FusedKernels, KernelArg } from "../../core/backend.js";
+import { NnlabError } from "../../core/errors.js";
 import { ptrOf, type WasmContext } from "./storage.js";
+
+/** [rows, d] of a tensor viewed along its last axis. */
+function rowsOf(x: KernelArg): [number, number] {
+  const d = x.shape[x.shape.length - 1];
+  return [d === 0 ? 0 : x.storage.size / d, d];
+}
 
 export function fusedKernels(ctx: WasmContext): FusedKernels {
   const wasm = ctx.exports;
+  const checkTargets = (targets: KernelArg, rows: number, d: number) => {
+    const bad = wasm.badTarget(ptrOf(targets), rows, d);
+    if (bad >= 0) throw new NnlabError(`crossEntropy: target ${ctx.heap.i32()[(ptrOf(targets) >> 2) + bad]} (row ${bad}) is out of range; expected 0 <= target < ${d}`);
+  };
   return {
     sigmoid: (out, [x]) => wasm.sigmoid(ptrOf(out), ptrOf(x), out.storage.size),
     sigmoidGrad: (out, [g, s]) => wasm.sigmoidGrad(ptrOf(out), ptrOf(g), ptrOf(s), out.storage.size),
@@ -14,5 +26,24 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       if (k > 0) wasm.matmul(ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1, ctx.scratch);
       wasm.addBias(ptrOf(out), ptrOf(b), rows, cols);
     },
+    softmax: (out, [x], p) => wasm.softmax(ptrOf(out), ptrOf(x), ...rowsOf(x), p.temperature),
+    softmaxGrad: (out, [g, y], p) => wasm.softmaxGrad(ptrOf(out), ptrOf(g), ptrOf(y), ...rowsOf(y), p.temperature),
+    logSoftmax: (out, [x]) => wasm.logSoftmax(ptrOf(out), ptrOf(x), ...rowsOf(x)),
+    logSoftmaxGrad: (out, [g, y]) => wasm.logSoftmaxGrad(ptrOf(out), ptrOf(g), ptrOf(y), ...rowsOf(y)),
+    crossEntropy: (out, [logits, targets]) => {
+      const [rows, d] = logits.shape;
+      checkTargets(targets, rows, d);
+      wasm.crossEntropy(ptrOf(out), ptrOf(logits), ptrOf(targets), rows, d);
+    },
+    crossEntropyGrad: (out, [logits, targets, g]) => {
+      const [rows, d] = logits.shape;
+      checkTargets(targets, rows, d);
+      wasm.crossEntropyGrad(ptrOf(out), ptrOf(logits), ptrOf(targets), ctx.heap.f32()[ptrOf(g) >> 2], rows, d);
+    },
+    layerNorm: (out, [x, w, b], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), ...rowsOf(x), p.eps, ctx.meta),
+    normalize: (out, [x], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), 0, 0, ...rowsOf(x), p.eps, ctx.meta),
+    layerNormGradX: (out, [g, x, w], p) => wasm.layerNormGradX(ptrOf(out), ptrOf(g), ptrOf(x), ptrOf(w), ...rowsOf(x), p.eps, ctx.meta),
+    gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
+    geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
   };
 }

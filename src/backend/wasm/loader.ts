@@ -21,6 +21,17 @@ export interface KernelExports {
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;
   addBias(c: number, b: number, rows: number, cols: number): void;
+  gelu(o: number, a: number, n: number, tanh: number): void;
+  geluGrad(o: number, g: number, a: number, n: number, tanh: number): void;
+  softmax(o: number, x: number, rows: number, d: number, temperature: number): void;
+  softmaxGrad(o: number, g: number, y: number, rows: number, d: number, temperature: number): void;
+  logSoftmax(o: number, x: number, rows: number, d: number): void;
+  logSoftmaxGrad(o: number, g: number, out: number, rows: number, d: number): void;
+  badTarget(targets: number, rows: number, d: number): number;
+  crossEntropy(o: number, x: number, targets: number, rows: number, d: number): void;
+  crossEntropyGrad(o: number, x: number, targets: number, g: number, rows: number, d: number): void;
+  layerNorm(o: number, x: number, w: number, b: number, rows: number, d: number, eps: number, tmp: number): void;
+  layerNormGradX(o: number, g: number, x: number, w: number, rows: number, d: number, eps: number, tmp: number): void;
 }
 
 export type SimdLevel = "relaxed" | "simd";

@@ -23,7 +23,7 @@ export const EQUAL = 6;
  * erf(x) in float64: its Taylor series below |x| = 0.5 (relative error < 1e-9 there), and Abramowitz &
  * Stegun 7.1.26 above (absolute error < 1.5e-7, below float32 resolution of values near ±1).
  */
-function erf64(x: f64): f64 {
+export function erf64(x: f64): f64 {
   const y = Math.abs(x);
   if (y < 0.5) {
     const z = x * x;

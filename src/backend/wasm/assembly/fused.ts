@@ -1,4 +1,7 @@
-// Fused kernels: single passes for composites (see src/core/fused.ts for the ops and their oracles).
+// Fused elementwise kernels: single passes for composites (see src/core/fused.ts for the ops and their
+// oracles); the row-wise ones (softmax, cross-entropy, layer norm) are in rows.ts.
+
+import { erf64 } from "./elementwise";
 
 /** σ(x) = ½·tanh(x/2) + ½, the composite's formula (no overflow for large |x|). */
 export function sigmoid(o: usize, a: usize, n: i32): void {
@@ -37,5 +40,37 @@ export function addBias(c: usize, b: usize, rows: i32, cols: i32): void {
       const off = <usize>j << 2;
       store<f32>(row + off, load<f32>(row + off) + load<f32>(b + off));
     }
+  }
+}
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+
+/** GELU: exact ½x(1 + erf(x/√2)), or with `tanh` GPT-2's ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+export function gelu(o: usize, a: usize, n: i32, tanh: bool): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const x = load<f32>(a + off);
+    let y: f32;
+    if (tanh) y = <f32>0.5 * x * (<f32>1 + Mathf.tanh(SQRT_2_OVER_PI * (x + <f32>0.044715 * x * x * x)));
+    else y = <f32>(0.5 * <f64>x * (1 + erf64(<f64>x * Math.SQRT1_2)));
+    store<f32>(o + off, y);
+  }
+}
+
+/** o = g · GELU'(x). */
+export function geluGrad(o: usize, g: usize, a: usize, n: i32, tanh: bool): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const x = load<f32>(a + off);
+    let d: f32;
+    if (tanh) {
+      const t = Mathf.tanh(SQRT_2_OVER_PI * (x + <f32>0.044715 * x * x * x));
+      d = <f32>0.5 * (<f32>1 + t) + <f32>0.5 * x * (<f32>1 - t * t) * SQRT_2_OVER_PI * (<f32>1 + <f32>0.134145 * x * x);
+    } else {
+      const xd = <f64>x;
+      d = <f32>(0.5 * (1 + erf64(xd * Math.SQRT1_2)) + xd * Math.exp(-0.5 * xd * xd) * INV_SQRT_2PI);
+    }
+    store<f32>(o + off, load<f32>(g + off) * d);
   }
 }

@@ -5,7 +5,8 @@
 export { unary, binary, where } from "./elementwise";
 export { sum, max, argmax } from "./reduce";
 export { matmul, matmulScratchBytes } from "./matmul";
-export { sigmoid, sigmoidGrad, addBias } from "./fused";
+export { sigmoid, sigmoidGrad, addBias, gelu, geluGrad } from "./fused";
+export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntropy, crossEntropyGrad, layerNorm, layerNormGradX } from "./rows";
 
 /** First byte past the module's static data: the host's heap starts here. */
 export function heapBase(): usize {

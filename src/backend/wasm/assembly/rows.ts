@@ -1,0 +1,176 @@
+// Fused kernels over the last axis, row by row (x is [rows, d]): softmax with temperature,
+// log-softmax, cross-entropy (log-softmax + negative log-likelihood) and layer norm, with their
+// backward passes. Sums accumulate in float64, like the reductions the composites use.
+
+@inline
+function rowMax(x: usize, d: i32): f32 {
+  let m: f32 = -Infinity;
+  for (let j = 0; j < d; j++) m = Mathf.max(m, load<f32>(x + (<usize>j << 2)));
+  return m;
+}
+
+/** o = softmax(x / t) per row. */
+export function softmax(o: usize, x: usize, rows: i32, d: i32, t: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * d) << 2);
+    const or = o + (<usize>(r * d) << 2);
+    let m: f32 = -Infinity;
+    for (let j = 0; j < d; j++) m = Mathf.max(m, load<f32>(xr + (<usize>j << 2)) / t);
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const e = Mathf.exp(load<f32>(xr + (<usize>j << 2)) / t - m);
+      store<f32>(or + (<usize>j << 2), e);
+      s += <f64>e;
+    }
+    const sum = <f32>s;
+    for (let j = 0; j < d; j++) store<f32>(or + (<usize>j << 2), load<f32>(or + (<usize>j << 2)) / sum);
+  }
+}
+
+/** o = y·(g − Σ g·y) / t per row, for y = softmax(x / t). */
+export function softmaxGrad(o: usize, g: usize, y: usize, rows: i32, d: i32, t: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>(r * d) << 2;
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) s += <f64>(load<f32>(g + base + (<usize>j << 2)) * load<f32>(y + base + (<usize>j << 2)));
+    const dot = <f32>s;
+    for (let j = 0; j < d; j++) {
+      const off = base + (<usize>j << 2);
+      store<f32>(o + off, (load<f32>(y + off) * (load<f32>(g + off) - dot)) / t);
+    }
+  }
+}
+
+/** log Σ_j e^(x_j − m) of one row, m its maximum. */
+@inline
+function logSumExp(xr: usize, d: i32, m: f32): f32 {
+  let s: f64 = 0;
+  for (let j = 0; j < d; j++) s += <f64>Mathf.exp(load<f32>(xr + (<usize>j << 2)) - m);
+  return Mathf.log(<f32>s);
+}
+
+/** o = x − max − log Σ e^(x − max) per row. */
+export function logSoftmax(o: usize, x: usize, rows: i32, d: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * d) << 2);
+    const or = o + (<usize>(r * d) << 2);
+    const m = rowMax(xr, d);
+    const lse = logSumExp(xr, d, m);
+    for (let j = 0; j < d; j++) store<f32>(or + (<usize>j << 2), load<f32>(xr + (<usize>j << 2)) - m - lse);
+  }
+}
+
+/** o = g − e^out · Σ g per row, for out = logSoftmax(x). */
+export function logSoftmaxGrad(o: usize, g: usize, out: usize, rows: i32, d: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>(r * d) << 2;
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) s += <f64>load<f32>(g + base + (<usize>j << 2));
+    const total = <f32>s;
+    for (let j = 0; j < d; j++) {
+      const off = base + (<usize>j << 2);
+      store<f32>(o + off, load<f32>(g + off) - Mathf.exp(load<f32>(out + off)) * total);
+    }
+  }
+}
+
+/** The first row whose target is outside 0..d-1, or -1 (checked before any loss is computed). */
+export function badTarget(targets: usize, rows: i32, d: i32): i32 {
+  for (let r = 0; r < rows; r++) {
+    const t = load<i32>(targets + (<usize>r << 2));
+    if (t < 0 || t >= d) return r;
+  }
+  return -1;
+}
+
+/** o[0] = −(1/rows) Σ_r logSoftmax(x_r)[target_r]: the mean cross-entropy of logits x. */
+export function crossEntropy(o: usize, x: usize, targets: usize, rows: i32, d: i32): void {
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * d) << 2);
+    const m = rowMax(xr, d);
+    const t = load<i32>(targets + (<usize>r << 2));
+    total += <f64>(load<f32>(xr + (<usize>t << 2)) - m - logSumExp(xr, d, m));
+  }
+  store<f32>(o, <f32>(-total / <f64>rows));
+}
+
+/** o = (softmax(x) − onehot(target)) · g / rows: the gradient of the mean cross-entropy scaled by g. */
+export function crossEntropyGrad(o: usize, x: usize, targets: usize, g: f32, rows: i32, d: i32): void {
+  const scale = g / <f32>rows;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * d) << 2);
+    const or = o + (<usize>(r * d) << 2);
+    const m = rowMax(xr, d);
+    const sum = Mathf.exp(logSumExp(xr, d, m));
+    for (let j = 0; j < d; j++) store<f32>(or + (<usize>j << 2), (Mathf.exp(load<f32>(xr + (<usize>j << 2)) - m) / sum) * scale);
+    const t = load<i32>(targets + (<usize>r << 2));
+    const p = or + (<usize>t << 2);
+    store<f32>(p, load<f32>(p) - scale);
+  }
+}
+
+/** Mean and 1/√(variance + eps) of one row (biased variance, float64 sums). */
+@inline
+function moments(xr: usize, d: i32, eps: f32, out: usize): void {
+  let s: f64 = 0;
+  for (let j = 0; j < d; j++) s += <f64>load<f32>(xr + (<usize>j << 2));
+  const mean = <f32>(s / <f64>d);
+  let v: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const c = load<f32>(xr + (<usize>j << 2)) - mean;
+    v += <f64>(c * c);
+  }
+  store<f32>(out, mean);
+  store<f32>(out, <f32>1 / Mathf.sqrt(<f32>(v / <f64>d) + eps), 4);
+}
+
+/**
+ * o = (x − mean) / √(var + eps) · w + b per row; w/b may be 0 (absent). With w = b = 0 this is the
+ * normalized x̂ that the backward pass needs. `tmp` is 8 bytes of scratch.
+ */
+export function layerNorm(o: usize, x: usize, w: usize, b: usize, rows: i32, d: i32, eps: f32, tmp: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * d) << 2);
+    const or = o + (<usize>(r * d) << 2);
+    moments(xr, d, eps, tmp);
+    const mean = load<f32>(tmp);
+    const rstd = load<f32>(tmp, 4);
+    for (let j = 0; j < d; j++) {
+      const off = <usize>j << 2;
+      let y = (load<f32>(xr + off) - mean) * rstd;
+      if (w) y *= load<f32>(w + off);
+      if (b) y += load<f32>(b + off);
+      store<f32>(or + off, y);
+    }
+  }
+}
+
+/**
+ * dx of layer norm per row: rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)) with ĝ = g·w (w may be 0: absent).
+ */
+export function layerNormGradX(o: usize, g: usize, x: usize, w: usize, rows: i32, d: i32, eps: f32, tmp: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>(r * d) << 2;
+    moments(x + base, d, eps, tmp);
+    const mean = load<f32>(tmp);
+    const rstd = load<f32>(tmp, 4);
+    let sg: f64 = 0;
+    let sgx: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const off = <usize>j << 2;
+      const gh = w ? load<f32>(g + base + off) * load<f32>(w + off) : load<f32>(g + base + off);
+      const xh = (load<f32>(x + base + off) - mean) * rstd;
+      sg += <f64>gh;
+      sgx += <f64>(gh * xh);
+    }
+    const mg = <f32>(sg / <f64>d);
+    const mgx = <f32>(sgx / <f64>d);
+    for (let j = 0; j < d; j++) {
+      const off = <usize>j << 2;
+      const gh = w ? load<f32>(g + base + off) * load<f32>(w + off) : load<f32>(g + base + off);
+      const xh = (load<f32>(x + base + off) - mean) * rstd;
+      store<f32>(o + base + off, rstd * (gh - mg - xh * mgx));
+    }
+  }
+}
