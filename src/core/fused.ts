@@ -39,6 +39,10 @@ export interface FusedParams {
   normalize: { eps: number };
   /** dx of layer norm given g, x and the weight: rstd · (ĝ − mean ĝ − x̂ · mean(ĝ·x̂)), ĝ = g·w. */
   layerNormGradX: { eps: number };
+  /** Causal self-attention softmax(q·kᵀ/√hs, masked to j ≤ i)·v; q, k, v [..., T, hs]. */
+  causalAttention: {};
+  /** The attention pattern: causal softmax(q·kᵀ/√hs) [..., T, T]. */
+  attentionPattern: {};
   /** GELU, exact (erf) or GPT-2's tanh approximation. */
   gelu: { approximate: "tanh" | "none" };
   /** g · GELU'(x). */
@@ -195,6 +199,40 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       const meanG = ops.div(ops.sum(gh, -1, true), d);
       const meanGX = ops.div(ops.sum(ops.mul(gh, xh), -1, true), d);
       return ops.mul(rstd, ops.sub(ops.sub(gh, meanG), ops.mul(xh, meanGX)));
+    },
+  },
+
+  causalAttention: {
+    infer: (inputs) => {
+      const [q, k, v] = inputs;
+      if (q.shape.length < 2) throw new ShapeError(`causalAttention: expected q, k, v [..., T, hs], found ${formatShape(q.shape)}`);
+      sameShape("causalAttention", [q, k]);
+      return floatInput("causalAttention", sameShape("causalAttention", [q, v]));
+    },
+    composite: ([q, k, v]) => ops.matmul(fusedOps.attentionPattern.composite([q, k], {}), v), // (..., T, hs)
+    // with P = pattern, S = q·kᵀ/√hs: dv = Pᵀ·g, dS = softmax'(g·vᵀ)/√hs, dq = dS·k, dk = dSᵀ·q
+    vjp: (g, [q, k, v]) => {
+      const hs = q.shape[q.rank - 1];
+      const pattern = fused("attentionPattern", [q, k], {});
+      const dScores = fused("softmaxGrad", [ops.matmul(g, v, { transB: true }), pattern], { temperature: Math.sqrt(hs) });
+      return [
+        q.requiresGrad ? ops.matmul(dScores, k) : null,
+        k.requiresGrad ? ops.matmul(dScores, q, { transA: true }) : null,
+        v.requiresGrad ? ops.matmul(pattern, g, { transA: true }) : null,
+      ];
+    },
+  },
+  attentionPattern: {
+    infer: ([q, k]) => {
+      const T = q.shape[q.shape.length - 2];
+      return { shape: [...sameShape("attentionPattern", [q, k]).shape.slice(0, -1), T], dtype: q.dtype };
+    },
+    composite: ([q, k]) => {
+      const T = q.shape[q.rank - 2];
+      const hs = q.shape[q.rank - 1];
+      const scores = ops.mul(ops.matmul(q, k, { transB: true }), 1 / Math.sqrt(hs)); // (..., T, T)
+      const masked = ops.where(ops.tril(T, scores.dtype), scores, -Infinity);
+      return fusedOps.softmax.composite([masked], { axis: masked.rank - 1, temperature: 1 });
     },
   },
 

@@ -81,6 +81,7 @@ export interface AttentionCapture {
  * q, k, v: (B, nh, T, hs) -> (B, nh, T, hs). When `capture` is given, the pattern is stored in it.
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean; capture?: AttentionCapture } = {}): Tensor {
+  if ((opts.causal ?? true) && !opts.capture) return fused("causalAttention", [q, k, v], {}); // one kernel where the backend has it
   const T = q.shape[q.rank - 2];
   const hs = q.shape[q.rank - 1];
   let scores = ops.mul(ops.matmul(q, k, { transB: true }), 1 / Math.sqrt(hs)); // (B, nh, T, T)

@@ -118,3 +118,11 @@ test("GELU (exact and tanh) and its gradient match the composites", () => {
     }
   }
 });
+
+test("causal attention and its pattern match their composites, forward and backward", () => {
+  setBackend("wasm");
+  for (const shape of [[1, 1], [5, 3], [2, 7, 4], [2, 3, 17, 8], [1, 2, 64, 32]]) {
+    checkFused("causalAttention", [floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+    checkFused("attentionPattern", [floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+  }
+});

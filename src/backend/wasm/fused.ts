@@ -5,6 +5,13 @@ import type { FusedKernels, KernelArg } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
+/** [heads, t, hs] of q [..., t, hs] (every leading axis counts as a head), and the score scale 1/√hs. */
+function headsOf(q: KernelArg): [number, number, number, number] {
+  const t = q.shape[q.shape.length - 2];
+  const hs = q.shape[q.shape.length - 1];
+  return [q.storage.size / (t * hs), t, hs, Math.fround(1 / Math.sqrt(hs))];
+}
+
 /** [rows, d] of a tensor viewed along its last axis. */
 function rowsOf(x: KernelArg): [number, number] {
   const d = x.shape[x.shape.length - 1];
@@ -43,6 +50,14 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     layerNorm: (out, [x, w, b], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), ...rowsOf(x), p.eps, ctx.meta),
     normalize: (out, [x], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), 0, 0, ...rowsOf(x), p.eps, ctx.meta),
     layerNormGradX: (out, [g, x, w], p) => wasm.layerNormGradX(ptrOf(out), ptrOf(g), ptrOf(x), ptrOf(w), ...rowsOf(x), p.eps, ctx.meta),
+    attentionPattern: (out, [q, k]) => wasm.attentionPattern(ptrOf(out), ptrOf(q), ptrOf(k), ...headsOf(q), ctx.scratch),
+    causalAttention: (out, [q, k, v]) => {
+      const [heads, t, hs, scale] = headsOf(q);
+      if (hs === 0) return; // the output arrives zero-filled
+      const pattern = ctx.heap.alloc(t * t * 4);
+      wasm.attention(ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v), heads, t, hs, scale, pattern, ctx.scratch);
+      ctx.heap.free(pattern, t * t * 4);
+    },
     gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
     geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
   };

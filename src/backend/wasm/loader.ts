@@ -32,6 +32,8 @@ export interface KernelExports {
   crossEntropyGrad(o: number, x: number, targets: number, g: number, rows: number, d: number): void;
   layerNorm(o: number, x: number, w: number, b: number, rows: number, d: number, eps: number, tmp: number): void;
   layerNormGradX(o: number, g: number, x: number, w: number, rows: number, d: number, eps: number, tmp: number): void;
+  attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;
+  attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
 }
 
 export type SimdLevel = "relaxed" | "simd";

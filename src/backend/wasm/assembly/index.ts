@@ -12,3 +12,4 @@ export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntro
 export function heapBase(): usize {
   return __heap_base;
 }
+export { attention, attentionPattern } from "./attention";

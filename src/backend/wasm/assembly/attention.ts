@@ -1,0 +1,54 @@
+// Causal self-attention for each head: softmax(q·kᵀ·scale, masked to j ≤ i)·v, reusing the matmul
+// kernel. The backward pass (src/core/fused.ts) recomputes the pattern with `attentionPattern` and
+// runs matmuls and the softmax gradient, so no T×T pattern is kept between forward and backward.
+
+import { matmul } from "./matmul";
+
+/** Scales row i of s [t, t], softmaxes it over columns j ≤ i and zeroes columns j > i. */
+function causalSoftmax(s: usize, t: i32, scale: f32): void {
+  for (let i = 0; i < t; i++) {
+    const row = s + (<usize>(i * t) << 2);
+    let m: f32 = -Infinity;
+    for (let j = 0; j <= i; j++) {
+      const p = row + (<usize>j << 2);
+      const v = load<f32>(p) * scale;
+      store<f32>(p, v);
+      m = Mathf.max(m, v);
+    }
+    let sum: f64 = 0;
+    for (let j = 0; j <= i; j++) {
+      const p = row + (<usize>j << 2);
+      const e = Mathf.exp(load<f32>(p) - m);
+      store<f32>(p, e);
+      sum += <f64>e;
+    }
+    const total = <f32>sum;
+    for (let j = 0; j <= i; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, load<f32>(p) / total);
+    }
+    for (let j = i + 1; j < t; j++) store<f32>(row + (<usize>j << 2), 0);
+  }
+}
+
+/** p[h] = causal softmax(q[h]·k[h]ᵀ·scale) for each of `heads` heads; q, k [heads, t, hs], p [heads, t, t]. */
+export function attentionPattern(p: usize, q: usize, k: usize, heads: i32, t: i32, hs: i32, scale: f32, scratch: usize): void {
+  const qkBytes = <usize>(t * hs) << 2;
+  const ppBytes = <usize>(t * t) << 2;
+  for (let h = 0; h < heads; h++) {
+    const ph = p + <usize>h * ppBytes;
+    matmul(ph, q + <usize>h * qkBytes, k + <usize>h * qkBytes, t, t, hs, false, true, scratch);
+    causalSoftmax(ph, t, scale);
+  }
+}
+
+/** o[h] = causal softmax(q[h]·k[h]ᵀ·scale)·v[h]; `pattern` is t·t floats of scratch. */
+export function attention(o: usize, q: usize, k: usize, v: usize, heads: i32, t: i32, hs: i32, scale: f32, pattern: usize, scratch: usize): void {
+  const bytes = <usize>(t * hs) << 2;
+  for (let h = 0; h < heads; h++) {
+    const off = <usize>h * bytes;
+    matmul(pattern, q + off, k + off, t, t, hs, false, true, scratch);
+    causalSoftmax(pattern, t, scale);
+    matmul(o + off, pattern, v + off, t, hs, t, false, false, scratch);
+  }
+}
