@@ -3,6 +3,8 @@
 
 import type { FusedKernels, KernelArg } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
+import { matmulOne } from "./matmul.js";
+import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
 /** [heads, t, hs] of q [..., t, hs] (every leading axis counts as a head), and the score scale 1/√hs. */
@@ -30,7 +32,7 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     linear: (out, [x, w, b]) => {
       const [rows, cols] = out.shape;
       const k = x.shape[1];
-      if (k > 0) wasm.matmul(ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1, ctx.scratch);
+      if (k > 0) matmulOne(ctx, ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1);
       wasm.addBias(ptrOf(out), ptrOf(b), rows, cols);
     },
     softmax: (out, [x], p) => wasm.softmax(ptrOf(out), ptrOf(x), ...rowsOf(x), p.temperature),
@@ -54,9 +56,19 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     causalAttention: (out, [q, k, v]) => {
       const [heads, t, hs, scale] = headsOf(q);
       if (hs === 0) return; // the output arrives zero-filled
-      const pattern = ctx.heap.alloc(t * t * 4);
-      wasm.attention(ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v), heads, t, hs, scale, pattern, ctx.scratch);
-      ctx.heap.free(pattern, t * t * 4);
+      // runs of heads per thread, each with its own t×t pattern buffer
+      const pool = ctx.pool && heads > 1 && 4 * heads * t * t * hs >= 1 << 22 ? ctx.pool : null;
+      const parts = pool ? Math.min(heads, pool.size + 1) : 1;
+      const per = Math.ceil(heads / parts);
+      const patterns = Array.from({ length: parts }, () => ctx.heap.alloc(t * t * 4));
+      const at = (h: number) => h * t * hs * 4;
+      for (let w = 1; w < parts; w++) {
+        const [h0, h1] = [w * per, Math.min(heads, (w + 1) * per)];
+        if (h0 < h1) pool!.post(w - 1, TASK.attention, [ptrOf(out) + at(h0), ptrOf(q) + at(h0), ptrOf(k) + at(h0), ptrOf(v) + at(h0), h1 - h0, t, hs, patterns[w]], scale);
+      }
+      wasm.attention(ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v), Math.min(per, heads), t, hs, scale, patterns[0], ctx.scratch);
+      for (let w = 1; w < parts; w++) if (w * per < heads) pool!.join(w - 1);
+      for (const p of patterns) ctx.heap.free(p, t * t * 4);
     },
     gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
     geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),

@@ -9,7 +9,8 @@ import { binaryKernel, BINARY, unaryKernel, UNARY, whereKernel } from "./element
 import { viaJs } from "./fallback.js";
 import { fusedKernels } from "./fused.js";
 import { WasmHeap } from "./heap.js";
-import { loadKernels, type SimdLevel } from "./loader.js";
+import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./loader.js";
+import { WorkerPool } from "./pool.js";
 import { matmulKernel } from "./matmul.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { META_INTS, WasmStorage, type WasmContext } from "./storage.js";
@@ -21,6 +22,8 @@ export interface WasmBackend extends Backend {
   readonly simd: SimdLevel;
   /** Bytes of linear memory the allocator has handed out so far (live and free-listed). */
   reservedBytes(): number;
+  /** Threads that run large kernels (1 = the calling thread only). */
+  readonly threads: number;
 }
 
 function kernelTable(ctx: WasmContext): Kernels {
@@ -62,16 +65,39 @@ function storageOf(s: unknown): WasmStorage {
   return s;
 }
 
-/** Compiles the kernels and creates the backend (rejects where WebAssembly SIMD is unavailable). */
-export async function createWasmBackend(): Promise<WasmBackend> {
-  const { exports, simd } = await loadKernels();
+/** Hardware threads of this machine (at most 8 are used). */
+async function hardwareThreads(): Promise<number> {
+  if (isNode()) {
+    const name = "node:os";
+    const os = (await import(/* @vite-ignore */ name)) as typeof import("node:os");
+    return os.availableParallelism();
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+export interface WasmOptions {
+  /** Threads for large kernels, the calling one included (default: the machine's, at most 8; 1 = no workers). */
+  threads?: number;
+}
+
+/**
+ * Compiles the kernels and creates the backend (rejects where WebAssembly SIMD is unavailable). With
+ * more than one thread and shared memory available, starts the worker pool.
+ */
+export async function createWasmBackend(options: WasmOptions = {}): Promise<WasmBackend> {
+  const threads = Math.max(1, Math.min(8, options.threads ?? (await hardwareThreads())));
+  const shared = threads > 1 && sharedMemorySupported();
+  const { exports, simd, module, memory } = await loadKernels(shared);
   const heap = new WasmHeap(exports.memory, exports.heapBase());
-  const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(exports.matmulScratchBytes()) };
+  const scratchBytes = exports.matmulScratchBytes();
+  const pool = shared ? await WorkerPool.start(threads - 1, module, memory, () => heap.alloc(scratchBytes)) : null;
+  const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(scratchBytes), pool };
   const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4));
   return {
     name: "wasm",
     dtypes: ["float32", "int32"],
     simd,
+    threads: (pool?.size ?? 0) + 1,
     reservedBytes: () => heap.reservedBytes,
     alloc: (dtype, size) => {
       if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");

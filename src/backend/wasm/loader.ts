@@ -16,7 +16,8 @@ export interface KernelExports {
   sum(o: number, a: number, outer: number, red: number, inner: number, acc: number): void;
   max(o: number, a: number, outer: number, red: number, inner: number): void;
   argmax(o: number, a: number, outer: number, red: number, inner: number): void;
-  matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
+  matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number): void;
+  matmulBatch(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, count: number, aStep: number, bStep: number): void;
   matmulScratchBytes(): number;
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;
@@ -42,6 +43,9 @@ export interface LoadedKernels {
   readonly exports: KernelExports;
   /** Which variant was instantiated. */
   readonly simd: SimdLevel;
+  /** The compiled module and its memory, which worker threads instantiate again. */
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
 }
 
 /** The smallest module that uses a SIMD-128 instruction: (func (result v128) (v128.const i32x4 0 0 0 0)). */
@@ -54,7 +58,7 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
 }
 
-function isNode(): boolean {
+export function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === "string";
 }
@@ -78,23 +82,45 @@ async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/**
- * Loads the relaxed-SIMD kernels where the runtime validates them, else the plain SIMD ones.
- * Throws when the files are missing (run `npm run build`) or SIMD is unsupported.
- */
-export async function loadKernels(): Promise<LoadedKernels> {
-  if (!simdSupported()) throw new Error("wasm backend: this runtime has no WebAssembly SIMD");
-  await enableRelaxedSimdInNode();
-  const relaxed = await readBytes(new URL("./build/kernels-relaxed.wasm", import.meta.url));
-  const useRelaxed = WebAssembly.validate(relaxed);
-  const bytes = useRelaxed ? relaxed : await readBytes(new URL("./build/kernels-simd.wasm", import.meta.url));
-  const module = await WebAssembly.compile(bytes);
+/** Largest memory (pages of 64 KiB) a shared memory may grow to: 2 GiB, as declared by the build. */
+const MAX_PAGES = 32768;
+const INITIAL_PAGES = 64;
+
+/** Whether this runtime can share memory with worker threads (browsers: only when cross-origin isolated). */
+export function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer !== "function") return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isolated !== false;
+}
+
+/** Instantiates a compiled kernel module on `memory` (the main thread and every worker do this). */
+export async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<KernelExports> {
   const instance = await WebAssembly.instantiate(module, {
     env: {
+      memory,
       abort: () => {
         throw new Error("wasm backend: a kernel aborted");
       },
     },
   });
-  return { exports: instance.exports as unknown as KernelExports, simd: useRelaxed ? "relaxed" : "simd" };
+  return { ...(instance.exports as unknown as Omit<KernelExports, "memory">), memory };
+}
+
+/**
+ * Loads the relaxed-SIMD kernels where the runtime validates them, else the plain SIMD ones, over a
+ * shared memory when `shared` (for worker threads). Throws when the files are missing (run
+ * `npm run build`) or SIMD is unsupported.
+ */
+export async function loadKernels(shared: boolean): Promise<LoadedKernels> {
+  if (!simdSupported()) throw new Error("wasm backend: this runtime has no WebAssembly SIMD");
+  await enableRelaxedSimdInNode();
+  const suffix = shared ? "-shared" : "";
+  const relaxed = await readBytes(new URL(`./build/kernels-relaxed${suffix}.wasm`, import.meta.url));
+  const useRelaxed = WebAssembly.validate(relaxed);
+  const bytes = useRelaxed ? relaxed : await readBytes(new URL(`./build/kernels-simd${suffix}.wasm`, import.meta.url));
+  const module = await WebAssembly.compile(bytes);
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: INITIAL_PAGES });
+  return { exports: await instantiate(module, memory), simd: useRelaxed ? "relaxed" : "simd", module, memory };
 }

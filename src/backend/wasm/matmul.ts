@@ -1,10 +1,46 @@
-// Host side of matmul: walks the (broadcast) batch axes and calls the wasm kernel once per matrix.
-// The kernel (assembly/matmul.ts) handles every transpose case by packing B.
+// Host side of matmul: walks the (broadcast) batch axes and calls the wasm kernel (assembly/matmul.ts,
+// which handles every transpose case by packing B). Large products are split between the calling
+// thread and the worker pool: one matrix by rows of C, a batch of matrices by runs of matrices.
 
 import type { Kernel } from "../../core/backend.js";
 import { batchPairs } from "../js/matmul.js";
 import { viaJs } from "./fallback.js";
+import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
+
+/** Products below this many flops stay on the calling thread (dispatch costs a few microseconds). */
+const PARALLEL_FLOPS = 1 << 22;
+
+/** Splits `count` items into runs for the calling thread (run 0) and each worker; returns run starts. */
+function runs(count: number, parts: number, multiple: number): number[] {
+  const per = Math.ceil(count / parts / multiple) * multiple;
+  return Array.from({ length: parts + 1 }, (_, i) => Math.min(count, i * per));
+}
+
+/** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
+export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
+  const pool = ctx.pool;
+  if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
+  const starts = runs(m, pool.size + 1, 4);
+  const posted: number[] = [];
+  for (let w = 0; w < pool.size; w++) {
+    const [i0, i1] = [starts[w + 1], starts[w + 2]];
+    if (i0 < i1) {
+      pool.post(w, TASK.matmulRows, [c, a, b, m, n, k, transA, transB, i0, i1]);
+      posted.push(w);
+    }
+  }
+  ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, starts[1]);
+  for (const w of posted) pool.join(w);
+}
+
+/** Steps (0 or 1) when matrix indices are first + i·step for every i, else null. */
+function linearSteps(indices: Int32Array): number | null {
+  const step = indices.length > 1 ? indices[1] - indices[0] : 0;
+  if (step !== 0 && step !== 1) return null;
+  for (let i = 0; i < indices.length; i++) if (indices[i] !== indices[0] + i * step) return null;
+  return step;
+}
 
 export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kernel<"matmul"> {
   const fallback = viaJs(ctx.heap, jsKernel);
@@ -21,10 +57,31 @@ export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kern
     const c = ptrOf(out);
     const transA = params.transA ? 1 : 0;
     const transB = params.transB ? 1 : 0;
-    if (rank === 2 && x.shape.length === 2 && y.shape.length === 2) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch);
+    if (rank === 2 && x.shape.length === 2 && y.shape.length === 2) return matmulOne(ctx, c, a, b, m, n, k, transA, transB);
     const pairs = batchPairs(x.shape, y.shape, out.shape.slice(0, -2));
-    for (let bi = 0; bi < pairs.a.length; bi++) {
-      ctx.exports.matmul(c + bi * m * n * 4, a + pairs.a[bi] * m * k * 4, b + pairs.b[bi] * k * n * 4, m, n, k, transA, transB, ctx.scratch);
+    const batches = pairs.a.length;
+    const [aStep, bStep] = [linearSteps(pairs.a), linearSteps(pairs.b)];
+    const pool = ctx.pool;
+    if (pool && batches > 1 && aStep !== null && bStep !== null && 2 * m * n * k * batches >= PARALLEL_FLOPS) {
+      // runs of whole matrices per thread
+      const a0 = a + pairs.a[0] * m * k * 4;
+      const b0 = b + pairs.b[0] * k * n * 4;
+      const starts = runs(batches, pool.size + 1, 1);
+      const at = (s: number): [number, number, number] => [c + s * m * n * 4, a0 + s * aStep * m * k * 4, b0 + s * bStep * k * n * 4];
+      const posted: number[] = [];
+      for (let w = 0; w < pool.size; w++) {
+        const [s, e] = [starts[w + 1], starts[w + 2]];
+        if (s < e) {
+          pool.post(w, TASK.matmulBatch, [...at(s), m, n, k, transA, transB, e - s, aStep, bStep]);
+          posted.push(w);
+        }
+      }
+      ctx.exports.matmulBatch(...at(0), m, n, k, transA, transB, ctx.scratch, starts[1], aStep, bStep);
+      for (const w of posted) pool.join(w);
+      return;
+    }
+    for (let bi = 0; bi < batches; bi++) {
+      matmulOne(ctx, c + bi * m * n * 4, a + pairs.a[bi] * m * k * 4, b + pairs.b[bi] * k * n * 4, m, n, k, transA, transB);
     }
   };
 }

@@ -5,6 +5,7 @@ import type { KernelArg, Storage } from "../../core/backend.js";
 import type { DType } from "../../core/dtype.js";
 import type { WasmHeap } from "./heap.js";
 import type { KernelExports } from "./loader.js";
+import type { WorkerPool } from "./pool.js";
 
 export class WasmStorage implements Storage {
   /** Set by `free`, to catch a buffer used or released after its release. */
@@ -23,8 +24,10 @@ export interface WasmContext {
   readonly heap: WasmHeap;
   /** 1 KiB of int32 scratch for shapes and strides passed to kernels. */
   readonly meta: number;
-  /** Scratch of `matmulScratchBytes()` bytes for packed matmul blocks. */
+  /** Scratch of `matmulScratchBytes()` bytes for packed matmul blocks (the calling thread's). */
   readonly scratch: number;
+  /** Worker threads for large kernels, or null (one thread, or no shared memory). */
+  readonly pool: WorkerPool | null;
 }
 
 /** Meta scratch holds 256 int32 values; kernels that need more per rank fall back to the js loops. */

@@ -37,7 +37,7 @@ export function attentionPattern(p: usize, q: usize, k: usize, heads: i32, t: i3
   const ppBytes = <usize>(t * t) << 2;
   for (let h = 0; h < heads; h++) {
     const ph = p + <usize>h * ppBytes;
-    matmul(ph, q + <usize>h * qkBytes, k + <usize>h * qkBytes, t, t, hs, false, true, scratch);
+    matmul(ph, q + <usize>h * qkBytes, k + <usize>h * qkBytes, t, t, hs, false, true, scratch, 0, t);
     causalSoftmax(ph, t, scale);
   }
 }
@@ -47,8 +47,8 @@ export function attention(o: usize, q: usize, k: usize, v: usize, heads: i32, t:
   const bytes = <usize>(t * hs) << 2;
   for (let h = 0; h < heads; h++) {
     const off = <usize>h * bytes;
-    matmul(pattern, q + off, k + off, t, t, hs, false, true, scratch);
+    matmul(pattern, q + off, k + off, t, t, hs, false, true, scratch, 0, t);
     causalSoftmax(pattern, t, scale);
-    matmul(o + off, pattern, v + off, t, hs, t, false, false, scratch);
+    matmul(o + off, pattern, v + off, t, hs, t, false, false, scratch, 0, t);
   }
 }

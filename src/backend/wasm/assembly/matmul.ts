@@ -142,9 +142,9 @@ function dot(x: usize, y: usize, k: i32): f32 {
  * time. For few rows of A (a layer's forward pass on a small batch) this beats packing B, which would
  * touch all of B once per call for only m uses of each value.
  */
-function matmulRowsNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32): void {
+function matmulRowsNT(c: usize, a: usize, b: usize, n: i32, k: i32, i0: i32, i1: i32): void {
   const rowBytes = <usize>k << 2;
-  for (let i = 0; i < m; i++) {
+  for (let i = i0; i < i1; i++) {
     const ar = a + <usize>i * rowBytes;
     const cr = c + (<usize>(i * n) << 2);
     let j = 0;
@@ -186,12 +186,13 @@ function matmulRowsNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32): voi
 const ROWS_NT = 16;
 
 /**
- * C[m,n] = op(A)·op(B), k > 0. A is [m,k] (or [k,m] with transA), B is [k,n] (or [n,k] with transB).
- * `scratch` holds matmulScratchBytes() bytes.
+ * Rows i0 .. i1 of C[m,n] = op(A)·op(B), k > 0. A is [m,k] (or [k,m] with transA), B is [k,n] (or [n,k]
+ * with transB). `scratch` holds matmulScratchBytes() bytes. Threads split C by rows (each with its own
+ * scratch); one thread passes 0, m.
  */
-export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
+export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, i0: i32, i1: i32): void {
   if (!transA && transB && m <= ROWS_NT) {
-    matmulRowsNT(c, a, b, m, n, k);
+    matmulRowsNT(c, a, b, n, k, i0, i1);
     return;
   }
   // A(i, p) = a[i·ars + p·acs];  B(p, j) = b[p·brs + j·bcs]
@@ -209,15 +210,15 @@ export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, tra
       const kc = min(KC, k - pc);
       const add = pc > 0;
       packB(scratch, b, brs, bcs, pc, kc, jc, nc);
-      let i = 0;
-      for (; i + 4 <= m; i += 4) {
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) {
         const ai = a + (<usize>(i * ars + pc * acs) << 2);
         for (let q = 0; q < nc; q += 8) {
           const ci = c + (<usize>(i * n + jc + q) << 2);
           tile4x8(ai, rowBytes, step, scratch + (<usize>(q * kc) << 2), kc, ci, ldcBytes, min(8, nc - q), add, tmp);
         }
       }
-      for (; i < m; i++) {
+      for (; i < i1; i++) {
         const ai = a + (<usize>(i * ars + pc * acs) << 2);
         for (let q = 0; q < nc; q += 8) {
           const ci = c + (<usize>(i * n + jc + q) << 2);
@@ -225,5 +226,18 @@ export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, tra
         }
       }
     }
+  }
+}
+
+/**
+ * `count` products of a batch, matrix b of C from matrix b·aStep of A and b·bStep of B (steps 0 or 1
+ * broadcast an operand); threads split a batch into runs of matrices.
+ */
+export function matmulBatch(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, count: i32, aStep: i32, bStep: i32): void {
+  const aBytes = <usize>(m * k) << 2;
+  const bBytes = <usize>(k * n) << 2;
+  const cBytes = <usize>(m * n) << 2;
+  for (let i = 0; i < count; i++) {
+    matmul(c + <usize>i * cBytes, a + <usize>(i * aStep) * aBytes, b + <usize>(i * bStep) * bBytes, m, n, k, transA, transB, scratch, 0, m);
   }
 }

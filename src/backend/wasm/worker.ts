@@ -1,0 +1,65 @@
+// A kernel thread of the wasm backend (started by pool.ts): instantiates the kernels on the shared
+// memory, answers "ready", then runs the tasks posted to its control block, forever. The scratch block
+// it uses is its own; every other pointer comes with the task.
+
+import { instantiate, isNode, type KernelExports } from "./loader.js";
+import { CTRL, TASK, type WorkerInit } from "./pool.js";
+
+interface ParentPort {
+  post(message: unknown): void;
+  onceMessage(fn: (message: unknown) => void): void;
+}
+
+async function parentPort(): Promise<ParentPort> {
+  if (isNode()) {
+    const name = "node:worker_threads";
+    const { parentPort: port } = (await import(/* @vite-ignore */ name)) as typeof import("node:worker_threads");
+    return { post: (m) => port!.postMessage(m), onceMessage: (fn) => port!.once("message", fn) };
+  }
+  const scope = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: string, fn: (e: MessageEvent) => void, o: object): void };
+  return { post: (m) => scope.postMessage(m), onceMessage: (fn) => scope.addEventListener("message", (e) => fn(e.data), { once: true }) };
+}
+
+function run(wasm: KernelExports, op: number, a: Int32Array, x: number): void {
+  const at = CTRL.args;
+  if (op === TASK.matmulRows) {
+    // c, a, b, m, n, k, transA, transB, i0, i1, scratch
+    wasm.matmul(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 10], a[at + 8], a[at + 9]);
+  } else if (op === TASK.matmulBatch) {
+    // c, a, b, m, n, k, transA, transB, count, aStep, bStep, scratch
+    wasm.matmulBatch(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 11], a[at + 8], a[at + 9], a[at + 10]);
+  } else if (op === TASK.attention) {
+    // o, q, k, v, heads, t, hs, pattern, scratch; scale
+    wasm.attention(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], x, a[at + 7], a[at + 8]);
+  } else {
+    throw new Error(`wasm worker: unknown task ${op}`);
+  }
+}
+
+function serve(wasm: KernelExports, control: Int32Array, float: Float32Array): void {
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, CTRL.posted, seen);
+    const posted = Atomics.load(control, CTRL.posted);
+    if (posted === seen) continue;
+    seen = posted;
+    try {
+      run(wasm, control[CTRL.op], control, float[CTRL.float]);
+      control[CTRL.failed] = 0;
+    } catch {
+      control[CTRL.failed] = 1;
+    }
+    Atomics.store(control, CTRL.done, seen);
+    Atomics.notify(control, CTRL.done);
+  }
+}
+
+const port = await parentPort();
+port.onceMessage((message) => {
+  const init = message as WorkerInit;
+  void instantiate(init.module, init.memory).then((wasm) => {
+    port.post("ready");
+    // serve from a fresh task so the "ready" message leaves before this thread starts blocking
+    setTimeout(() => serve(wasm, new Int32Array(init.control), new Float32Array(init.control)), 0);
+  });
+});

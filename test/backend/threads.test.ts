@@ -1,0 +1,52 @@
+// The worker pool: large kernels split across threads give exactly the numbers of one thread (each
+// output element is computed by one thread, in the same order), and the pool starts where the machine
+// has more than one core.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import os from "node:os";
+import { init } from "../../src/backend/index.js";
+import { createWasmBackend, type WasmBackend } from "../../src/backend/wasm/index.js";
+import { fromTypedArray } from "../../src/core/engine.js";
+import { fused } from "../../src/core/fused.js";
+import * as ops from "../../src/core/ops.js";
+import { Rng } from "../../src/core/rng.js";
+import type { Tensor } from "../../src/core/tensor.js";
+import { floats, type Input } from "./oracle.js";
+
+let threaded: WasmBackend;
+let single: WasmBackend;
+
+before(async () => {
+  threaded = (await init({ backend: "wasm" })) as WasmBackend;
+  single = await createWasmBackend({ threads: 1 });
+});
+
+test("the wasm backend runs large kernels on every core", (t) => {
+  const cores = Math.min(8, os.availableParallelism());
+  if (cores < 2) return t.skip("this machine has one core");
+  assert.equal(threaded.threads, cores);
+  assert.equal(single.threads, 1);
+});
+
+const rng = new Rng(13);
+
+function same(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[]): void {
+  const on = (backend: WasmBackend) => f(inputs.map((x) => fromTypedArray(x.data, x.shape, backend))).toArray();
+  assert.deepEqual(on(threaded), on(single), `${what}: threaded and single-threaded results differ`);
+}
+
+test("threaded matmul and attention give the single-threaded numbers exactly", () => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      const [m, n, k] = [203, 150, 301];
+      same(`matmul ${transA} ${transB}`, ([a, b]) => ops.matmul(a, b, { transA, transB }), [
+        floats(rng, transA ? [k, m] : [m, k]),
+        floats(rng, transB ? [n, k] : [k, n]),
+      ]);
+    }
+  }
+  same("batched matmul", ([a, b]) => ops.matmul(a, b), [floats(rng, [7, 64, 96]), floats(rng, [7, 96, 80])]);
+  same("broadcast batched matmul", ([a, b]) => ops.matmul(a, b, { transB: true }), [floats(rng, [5, 64, 96]), floats(rng, [80, 96])]);
+  const qkv = () => floats(rng, [3, 4, 64, 32]);
+  same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
+});
