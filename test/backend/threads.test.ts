@@ -26,6 +26,10 @@ test("the wasm backend runs large kernels on every core", (t) => {
   if (cores < 2) return t.skip("this machine has one core");
   assert.equal(threaded.threads, cores);
   assert.equal(single.threads, 1);
+  threaded.setThreads(1);
+  assert.equal(threaded.threads, 1);
+  threaded.setThreads(99);
+  assert.equal(threaded.threads, cores);
 });
 
 const rng = new Rng(13);

@@ -20,11 +20,11 @@ export class WasmHeap {
   /** Bytes of linear memory; only `alloc` grows it (kernels never do), so views are renewed there. */
   private capacity: number;
   private readonly freeLists = new Map<number, number[]>();
-  private u8View!: Uint8Array;
   private f32View!: Float32Array;
   private i32View!: Int32Array;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  /** `zero(ptr, bytes)` clears a block (the module's memory.fill). */
+  constructor(readonly memory: WebAssembly.Memory, base: number, private readonly zero: (ptr: number, bytes: number) => void) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.capacity = memory.buffer.byteLength;
     this.renewViews();
@@ -32,7 +32,6 @@ export class WasmHeap {
 
   private renewViews(): void {
     const buffer = this.memory.buffer;
-    this.u8View = new Uint8Array(buffer);
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
   }
@@ -43,7 +42,7 @@ export class WasmHeap {
     const list = this.freeLists.get(size);
     if (list !== undefined && list.length > 0) {
       const ptr = list.pop()!;
-      this.u8View.fill(0, ptr, ptr + size);
+      this.zero(ptr, size);
       return ptr;
     }
     const ptr = this.top;

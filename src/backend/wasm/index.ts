@@ -24,6 +24,8 @@ export interface WasmBackend extends Backend {
   reservedBytes(): number;
   /** Threads that run large kernels (1 = the calling thread only). */
   readonly threads: number;
+  /** Uses at most `n` threads for large kernels (no more than were started). */
+  setThreads(n: number): void;
 }
 
 function kernelTable(ctx: WasmContext): Kernels {
@@ -88,7 +90,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const threads = Math.max(1, Math.min(8, options.threads ?? (await hardwareThreads())));
   const shared = threads > 1 && sharedMemorySupported();
   const { exports, simd, module, memory } = await loadKernels(shared);
-  const heap = new WasmHeap(exports.memory, exports.heapBase());
+  const heap = new WasmHeap(exports.memory, exports.heapBase(), exports.zero);
   const scratchBytes = exports.matmulScratchBytes();
   const pool = shared ? await WorkerPool.start(threads - 1, module, memory, () => heap.alloc(scratchBytes)) : null;
   const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(scratchBytes), pool };
@@ -97,7 +99,10 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     name: "wasm",
     dtypes: ["float32", "int32"],
     simd,
-    threads: (pool?.size ?? 0) + 1,
+    get threads() {
+      return (pool?.size ?? 0) + 1;
+    },
+    setThreads: (n) => pool?.use(n - 1),
     reservedBytes: () => heap.reservedBytes,
     alloc: (dtype, size) => {
       if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");

@@ -61,8 +61,12 @@ function canBlock(): boolean {
 
 export class WorkerPool {
   private readonly blocking = canBlock();
+  /** Workers kernels may use (all by default; `use` lowers it, e.g. for 1-thread benchmarks). */
+  private used: number;
 
-  private constructor(private readonly threads: Thread[]) {}
+  private constructor(private readonly threads: Thread[]) {
+    this.used = threads.length;
+  }
 
   /** Starts `count` workers on `module` and `memory`; `scratch()` reserves each one's scratch block. */
   static async start(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: () => number): Promise<WorkerPool> {
@@ -82,9 +86,14 @@ export class WorkerPool {
     return new WorkerPool(threads);
   }
 
-  /** Number of worker threads (the calling thread works too). */
+  /** Number of worker threads kernels use (the calling thread works too). */
   get size(): number {
-    return this.threads.length;
+    return this.used;
+  }
+
+  /** Lets kernels use `count` of the started workers (clamped to 0 .. started). */
+  use(count: number): void {
+    this.used = Math.max(0, Math.min(this.threads.length, Math.floor(count)));
   }
 
   /** Posts task `op` with integer `args` (and one float) to worker `w`, which must be idle. */

@@ -13,3 +13,8 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { attention, attentionPattern } from "./attention";
+
+/** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
+export function zero(ptr: usize, bytes: usize): void {
+  memory.fill(ptr, 0, bytes);
+}

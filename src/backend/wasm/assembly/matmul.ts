@@ -16,28 +16,53 @@ export function matmulScratchBytes(): i32 {
   return KC * NC * 4 + 32 * 4;
 }
 
+/** Writes the 4×4 transpose of rows r0..r3 (4 floats each) as 4 rows of 32-byte stride at `dst`. */
+@inline
+function transpose4(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+}
+
 /**
  * Packs B[pc .. pc+kc, jc .. jc+nc] into panels: panel q holds columns jc+8q .. jc+8q+7 as kc rows of 8
- * floats (zero beyond column n). B(p, j) is at b + (p·rs + j·cs) floats.
+ * floats (zero beyond column n). B(p, j) is at b + (p·rs + j·cs) floats: cs = 1 for B as stored, rs = 1
+ * for Bᵀ (then full panels are transposed 4×4 block by block).
  */
 function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
   for (let q = 0; q < nc; q += 8) {
     const cols = min(8, nc - q);
     const panel = dst + (<usize>(q * kc) << 2);
+    let p = 0;
     if (cols == 8 && cs == 1) {
-      for (let p = 0; p < kc; p++) {
+      for (; p < kc; p++) {
         const src = b + (<usize>((pc + p) * rs + jc + q) << 2);
         const d = panel + (<usize>p << 5);
         v128.store(d, v128.load(src));
         v128.store(d, v128.load(src, 16), 16);
       }
-    } else {
-      for (let p = 0; p < kc; p++) {
+    } else if (cols == 8 && rs == 1) {
+      // column j of the panel is the contiguous row jc+q+j of Bᵀ
+      const row0 = b + (<usize>((jc + q) * cs + pc) << 2);
+      const stride = <usize>cs << 2;
+      for (; p + 4 <= kc; p += 4) {
+        const src = row0 + (<usize>p << 2);
         const d = panel + (<usize>p << 5);
-        for (let jj = 0; jj < 8; jj++) {
-          const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (jc + q + jj) * cs) << 2)) : 0;
-          store<f32>(d + (<usize>jj << 2), v);
-        }
+        transpose4(d, v128.load(src), v128.load(src + stride), v128.load(src + 2 * stride), v128.load(src + 3 * stride));
+        const src4 = src + 4 * stride;
+        transpose4(d + 16, v128.load(src4), v128.load(src4 + stride), v128.load(src4 + 2 * stride), v128.load(src4 + 3 * stride));
+      }
+    }
+    for (; p < kc; p++) {
+      const d = panel + (<usize>p << 5);
+      for (let jj = 0; jj < 8; jj++) {
+        const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (jc + q + jj) * cs) << 2)) : 0;
+        store<f32>(d + (<usize>jj << 2), v);
       }
     }
   }
