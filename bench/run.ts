@@ -6,7 +6,7 @@ import { BACKENDS, init } from "../src/backend/index.js";
 import { NnlabError } from "../src/core/errors.js";
 import { parseBenchArgs, USAGE } from "./benches.js";
 import { machineInfo, writeResult, type BenchContext } from "./harness.js";
-import { probePython } from "./peers/python.js";
+import { blasWarning, probePython } from "./peers/python.js";
 import { tfjsVersion } from "./peers/tfjs.js";
 import { formatResult } from "./report.js";
 
@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   if (python.skipped) console.log(`skipped: PyTorch and numpy (${python.skipped})`);
   else {
     console.log(`python ${python.python}: torch ${python.torch ?? "missing (skipped)"}, numpy ${python.numpy ?? "missing (skipped)"}; BLAS: ${python.blas.join(", ") || "unknown"}`);
+    const warning = blasWarning(python);
+    if (warning) console.log(`warning: ${warning}`);
     if (python.torch) console.log(`PyTorch runs with ${ctx.torchThreads.join(" and ")} thread(s) (torch.set_num_threads; torch.get_num_threads() defaults to ${python.torchDefaultThreads} here)`);
   }
   for (const bench of args.benches) {

@@ -28,6 +28,18 @@ export function torchLabel(threads: number | null): string {
   return threads ? `PyTorch (${threads} thread${threads > 1 ? "s" : ""})` : "PyTorch";
 }
 
+/**
+ * A warning when the Python peers multiply matrices with the reference (netlib) BLAS, which Debian
+ * installs unless an optimized one is: their matrix products then run at a few GFLOP/s.
+ */
+export function blasWarning(info: PythonInfo): string | null {
+  const reference = info.blas.some((p) => /\/blas\/libblas\.so/.test(p));
+  const optimized = info.blas.some((p) => /openblas|mkl|blis|atlas/i.test(p));
+  return reference && !optimized
+    ? "numpy and PyTorch load the reference BLAS (Debian's libblas3), not an optimized one, so their matrix products run at a few GFLOP/s; install Debian's libopenblas0-pthread for representative peers"
+    : null;
+}
+
 /** Which of torch / numpy import, their versions, and the BLAS they load. */
 export async function probePython(): Promise<PythonInfo> {
   const none: PythonInfo = { python: "", torch: null, numpy: null, blas: [], torchDefaultThreads: null, skipped: null };

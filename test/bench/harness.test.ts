@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BENCHES, parseBenchArgs } from "../../bench/benches.js";
 import { statsOf, timeKernel, timeRuns, type BenchResult } from "../../bench/harness.js";
+import { blasWarning } from "../../bench/peers/python.js";
 import { formatResult, ratioText } from "../../bench/report.js";
 import { NnlabError } from "../../src/core/errors.js";
 
@@ -64,4 +65,11 @@ test("formatResult: one row per measurement and one ratio row per nnlab backend 
   assert.doesNotMatch(text, /vs numpy/);
   assert.match(text, /failed: no numpy/);
   assert.match(text, /note: a note/);
+});
+
+test("blasWarning: only when the peers load the reference BLAS and no optimized one", () => {
+  const info = { python: "3.11", torch: "1.13", numpy: "1.24", torchDefaultThreads: 1, skipped: null };
+  assert.match(blasWarning({ ...info, blas: ["/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"] }) ?? "", /reference BLAS/);
+  assert.equal(blasWarning({ ...info, blas: ["/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"] }), null);
+  assert.equal(blasWarning({ ...info, blas: [] }), null);
 });
