@@ -2,7 +2,6 @@
 // the transposed products backprop runs (A·Bᵀ, Aᵀ·B), with 1 and 2 threads where an implementation can
 // change its thread count.
 
-import type { Backend } from "../src/core/backend.js";
 import { keep, setBackend, tidy } from "../src/core/engine.js";
 import * as ops from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
@@ -56,23 +55,17 @@ function gflops(p: Product, secondsPerCall: Stats): Stats {
   return mapStats(secondsPerCall, (s) => flops / s / 1e9);
 }
 
-/** The backend's thread setter, if it has one (the Backend interface leaves threads to each backend). */
-function threadSetter(b: Backend): ((n: number) => void) | null {
-  return "setThreads" in b && typeof b.setThreads === "function" ? (n: number) => (b.setThreads as (n: number) => void).call(b, n) : null;
-}
-
 function nnlabEntries(ctx: BenchContext, samples: number, budgetS: number): Entry[] {
   const entries: Entry[] = [];
   const rng = new Rng(1);
-  for (const name of ctx.backends) {
-    const backend = setBackend(name);
-    const setThreads = threadSetter(backend);
+  for (const label of new Set(ctx.nnlab.map((v) => v.label))) {
     for (const threads of THREADS) {
-      if (threads > 1 && !setThreads) {
-        for (const p of PRODUCTS) entries.push({ case: caseOf(p, threads), impl: `nnlab/${name}`, nnlab: true, threads: 1, stats: null, note: "1 thread only" });
+      const v = ctx.nnlab.find((x) => x.label === label && x.threads === threads);
+      if (!v) {
+        for (const p of PRODUCTS) entries.push({ case: caseOf(p, threads), impl: label, nnlab: true, threads, stats: null, note: "1 thread only" });
         continue;
       }
-      setThreads?.(threads);
+      setBackend(v.backend);
       for (const p of PRODUCTS) {
         const o = operands(p);
         const a = keep(ops.randn(o.a, rng));
@@ -80,7 +73,7 @@ function nnlabEntries(ctx: BenchContext, samples: number, budgetS: number): Entr
         const stats = timeKernel(() => tidy(() => void ops.matmul(a, b, { transA: o.transA, transB: o.transB })), samples, 0.05, budgetS);
         a.dispose();
         b.dispose();
-        entries.push({ case: caseOf(p, threads), impl: `nnlab/${name}`, nnlab: true, threads, stats: gflops(p, stats), note: setThreads ? "" : "1 thread only" });
+        entries.push({ case: caseOf(p, threads), impl: label, nnlab: true, threads, stats: gflops(p, stats) });
       }
     }
   }

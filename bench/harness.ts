@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic, ensureDir } from "../src/io/atomic.js";
+import type { NnlabVariant } from "./backends.js";
 
 /** The repository root (benches run from dist/bench/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -59,8 +60,8 @@ export interface PythonInfo {
 
 export interface BenchContext {
   quick: boolean;
-  /** Registered nnlab backends that started. */
-  backends: string[];
+  /** nnlab backends that started, each at the thread counts it can run. */
+  nnlab: NnlabVariant[];
   python: PythonInfo;
   /** Thread counts PyTorch is measured with (torch.set_num_threads): 1 and the machine's cores. */
   torchThreads: number[];

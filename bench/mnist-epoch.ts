@@ -6,6 +6,7 @@ import { subset } from "../src/data/batches.js";
 import { loadMnist, mnistDataDir, type Dataset } from "../src/data/mnist.js";
 import type { MnistTrainConfig } from "../src/train/config.js";
 import { MnistTrainer } from "../src/train/trainer.js";
+import { variantLabel } from "./backends.js";
 import { timeRuns, type BenchContext, type BenchResult, type Entry, type TimingPlan } from "./harness.js";
 import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -36,8 +37,8 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
     `training pass only (the test evaluation after the epoch is not timed); fresh seeded weights per run; warm-up: one epoch on ${WARMUP_IMAGES} images`,
   ];
 
-  for (const name of ctx.backends) {
-    setBackend(name);
+  for (const v of ctx.nnlab) {
+    setBackend(v.backend);
     new MnistTrainer(config, { train: warm, test: full.test }).trainEpoch();
     let accuracy = NaN;
     const stats = timeRuns(() => {
@@ -45,7 +46,7 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
       accuracy = record.test_accuracy;
       return record.seconds;
     }, plan(ctx.quick));
-    entries.push({ case: "epoch", impl: `nnlab/${name}`, nnlab: true, threads: null, stats, extra: { "test acc": accuracy } });
+    entries.push({ case: "epoch", impl: variantLabel(v, ctx.nnlab), nnlab: true, threads: v.threads, stats, extra: { "test acc": accuracy } });
   }
 
   for (const name of TFJS_BACKENDS) {

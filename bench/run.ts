@@ -2,26 +2,13 @@
 // prints each table with ratios, writing bench/results/<bench>.json.
 
 import os from "node:os";
-import { BACKENDS, init } from "../src/backend/index.js";
 import { NnlabError } from "../src/core/errors.js";
+import { startNnlab, variantLabel } from "./backends.js";
 import { parseBenchArgs, USAGE } from "./benches.js";
 import { machineInfo, writeResult, type BenchContext } from "./harness.js";
 import { blasWarning, probePython } from "./peers/python.js";
 import { tfjsVersion } from "./peers/tfjs.js";
 import { formatResult } from "./report.js";
-
-async function startBackends(): Promise<string[]> {
-  const started: string[] = [];
-  for (const name of BACKENDS) {
-    try {
-      await init({ backend: name });
-      started.push(name);
-    } catch (err) {
-      console.log(`skipped: nnlab backend ${name} did not start (${(err as Error).message})`);
-    }
-  }
-  return started;
-}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseBenchArgs(argv);
@@ -29,13 +16,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const backends = await startBackends();
+  const nnlab = await startNnlab((line) => console.log(line));
   const python = await probePython();
-  const ctx: BenchContext = { quick: args.quick, backends, python, torchThreads: [...new Set([1, os.cpus().length])] };
+  const ctx: BenchContext = { quick: args.quick, nnlab, python, torchThreads: [...new Set([1, os.cpus().length])] };
   const machine = machineInfo(ctx, tfjsVersion());
   console.log(`# nnlab benchmarks${args.quick ? " (--quick: smoke run, not for reporting)" : ""}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
-  console.log(`nnlab backends: ${backends.join(", ")}; TF.js ${machine.peers["tfjs-core"]} (wasm, cpu)`);
+  console.log(`nnlab backends: ${nnlab.map((v) => variantLabel(v, nnlab)).join(", ")}; TF.js ${machine.peers["tfjs-core"]} (wasm, cpu)`);
   if (python.skipped) console.log(`skipped: PyTorch and numpy (${python.skipped})`);
   else {
     console.log(`python ${python.python}: torch ${python.torch ?? "missing (skipped)"}, numpy ${python.numpy ?? "missing (skipped)"}; BLAS: ${python.blas.join(", ") || "unknown"}`);

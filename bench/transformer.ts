@@ -9,6 +9,7 @@ import type { Tensor } from "../src/core/tensor.js";
 import * as F from "../src/nn/functional.js";
 import { LayerNorm, Linear } from "../src/nn/layers.js";
 import { Module } from "../src/nn/module.js";
+import { variantLabel } from "./backends.js";
 import { mapStats, timeRuns, type Bench, type BenchContext, type Entry, type TimingPlan } from "./harness.js";
 import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -52,8 +53,8 @@ function plan(quick: boolean): TimingPlan {
 
 function nnlabEntries(ctx: BenchContext): Entry[] {
   const { batch, tokens, width, heads } = BLOCK;
-  return ctx.backends.map((name) => {
-    setBackend(name);
+  return ctx.nnlab.map((v) => {
+    setBackend(v.backend);
     const rng = new Rng(1);
     const block = new Block(width, heads, rng);
     const x = ops.randn([batch, tokens, width], rng);
@@ -66,7 +67,7 @@ function nnlabEntries(ctx: BenchContext): Entry[] {
       block.zeroGrad();
     }, plan(ctx.quick));
     x.dispose();
-    return { case: "fwd+bwd", impl: `nnlab/${name}`, nnlab: true, threads: null, stats: mapStats(stats, (s) => s * 1000) };
+    return { case: "fwd+bwd", impl: variantLabel(v, ctx.nnlab), nnlab: true, threads: v.threads, stats: mapStats(stats, (s) => s * 1000) };
   });
 }
 
