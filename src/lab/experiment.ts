@@ -28,6 +28,15 @@ export interface LabContext {
   progress(label: string, total: number): LabProgress;
   /** A line of human-readable news while the experiment runs (e.g. "training the 3b1b net"). */
   log(line: string): void;
+  /** Values of the experiment's own flags ({@link Experiment.flags}) as given, by name. */
+  readonly flags: Readonly<Record<string, string | undefined>>;
+}
+
+/** A flag only one experiment takes, e.g. `--index N` of `lab backprop`; its value is parsed by the experiment. */
+export interface LabFlag {
+  readonly name: string;
+  readonly valueName: string;
+  readonly description: string;
 }
 
 /** A figure of the report: a PNG (bytes) or an SVG (text), saved under `file` in the run directory. */
@@ -61,5 +70,7 @@ export interface Experiment<R = unknown> {
   readonly summary: string;
   /** Whether `--model DIR` is accepted (otherwise the experiment trains what it needs). */
   readonly takesModel: boolean;
+  /** Flags of its own besides the common ones. */
+  readonly flags?: readonly LabFlag[];
   run(ctx: LabContext): Promise<LabOutput<R>>;
 }

@@ -1,9 +1,12 @@
 // The experiments of the analysis lab, by name. Add an experiment by importing it and listing it here.
 
+import { backprop } from "./backprop.js";
 import type { Experiment } from "./experiment.js";
+import { hiddenFeatures } from "./hidden-features.js";
+import { noise } from "./noise.js";
 
-export type { Experiment, LabContext, LabFigure, LabOutput, LabProgress } from "./experiment.js";
+export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
 export { formatReport, writeLabRun } from "./report.js";
 
 /** Every experiment, in the order of the lessons. */
-export const EXPERIMENTS: readonly Experiment[] = [];
+export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, backprop];

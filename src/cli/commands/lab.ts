@@ -43,6 +43,7 @@ function labCommand(experiment: Experiment): Command {
       description: `${experiment.summary}. Writes report.md (with its figures) and result.json into --out.`,
       options: [
         ...(experiment.takesModel ? [{ ...modelOption, description: "Reuse this trained model instead of training one" }] : []),
+        ...(experiment.flags ?? []).map((f) => ({ ...f, type: "string" as const })),
         { name: "seed", type: "string", valueName: "N", description: "Random seed (default 1): same seed, same numbers" },
         { name: "out", type: "string", valueName: "DIR", description: `Report directory (default runs/lab-${experiment.name})` },
         { name: "quick", type: "boolean", description: "A small, fast version (fewer images and epochs)" },
@@ -61,8 +62,10 @@ function labCommand(experiment: Experiment): Command {
       const data = await loadMnist(o.data ? { dir: o.data as string } : {});
       const model = o.model as string | undefined;
       const started = Date.now();
-      const output = await experiment.run({ seed, quick, model, data, progress: progressFor(ctx), log: (line) => ctx.stderr.write(`${line}\n`) });
-      const settings = { seed, quick, backend, ...(model ? { model } : {}), seconds: Math.round((Date.now() - started) / 100) / 10 };
+      const flags = Object.fromEntries((experiment.flags ?? []).map((f) => [f.name, o[f.name] as string | undefined]));
+      const output = await experiment.run({ seed, quick, model, data, flags, progress: progressFor(ctx), log: (line) => ctx.stderr.write(`${line}\n`) });
+      const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+      const settings = { seed, quick, backend, ...(model ? { model } : {}), ...given, seconds: Math.round((Date.now() - started) / 100) / 10 };
       await writeLabRun(out, experiment, output, settings);
       for (const line of output.summary) ctx.print(line);
       ctx.print(`report: ${path.join(out, "report.md")}`);

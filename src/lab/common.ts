@@ -1,0 +1,95 @@
+// Helpers the lab experiments share: getting a trained digit network (train one through src/train with
+// progress, or load --model), seeded random streams, and number formatting for the reports.
+
+import { NnlabError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
+import type { MLP } from "../models/mlp.js";
+import { loadModel } from "../train/checkpoint.js";
+import { makeConfig, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../train/config.js";
+import { limitData } from "../train/run.js";
+import { MnistTrainer, type EpochRecord, type TrainData } from "../train/trainer.js";
+import type { LabContext } from "./experiment.js";
+
+/** A network trained (or loaded) for an experiment, with what is known about how it was made. */
+export interface LabNet {
+  model: MLP;
+  config: MnistTrainConfig;
+  /** "trained here" or the --model directory. */
+  source: string;
+  /** Per-epoch records when trained here. */
+  history: EpochRecord[];
+}
+
+/** Trains a network from `config` on `data`, reporting batches as progress. */
+export function trainNet(config: MnistTrainConfig, data: TrainData, label: string, ctx: LabContext): MnistTrainer {
+  const trainer = new MnistTrainer(config, limitData(config, data));
+  for (let e = 0; e < config.epochs; e++) {
+    const bar = ctx.progress(`${label}: epoch ${e + 1}/${config.epochs}`, trainer.batchesPerEpoch);
+    trainer.trainEpoch((ev) => {
+      if (ev.type === "batch" && (ev.batch % 50 === 0 || ev.batch === ev.batches)) bar.update(ev.batch, { cost: ev.runningCost, acc: ev.runningAccuracy });
+    });
+    bar.stop();
+  }
+  return trainer;
+}
+
+/**
+ * The network an experiment analyses: the one in `--model` when given, else the preset trained here
+ * with `overrides` (the caller picks fewer epochs / images for --quick).
+ */
+export async function labNet(ctx: LabContext, preset: PresetName, overrides: ConfigOverrides): Promise<LabNet> {
+  if (ctx.model) {
+    const { model, config } = await loadModel(ctx.model);
+    return { model, config, source: ctx.model, history: [] };
+  }
+  const config = makeConfig(preset, { seed: ctx.seed, ...overrides });
+  const trainer = trainNet(config, ctx.data, `training ${preset} net`, ctx);
+  return { model: trainer.model, config, source: "trained here", history: trainer.history };
+}
+
+/** One line describing a network for reports. */
+export function describeNet(net: LabNet): string {
+  const c = net.config;
+  const last = net.history[net.history.length - 1];
+  const trained = net.source === "trained here" ? `trained here for ${c.epochs} epoch(s) on ${c.trainLimit || 60000} images` : `loaded from ${net.source}`;
+  return `${c.model.sizes.join("-")} ${c.model.activation} net (${c.cost} cost, ${c.optimizer} lr ${c.lr}, batch ${c.batch}), ${trained}` + (last ? `, test accuracy ${pct(last.test_accuracy)}` : "");
+}
+
+/** A seeded generator for one purpose of an experiment, so streams do not depend on each other. */
+export function labRng(seed: number, stream: number): Rng {
+  return new Rng((seed * 1_000_003 + stream * 7919) >>> 0);
+}
+
+/** 0.8955 → "89.55%". */
+export function pct(x: number, digits = 2): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** A number with `digits` significant digits for tables. */
+export function fmt(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(digits - 1);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+/** A markdown table. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === "number" ? fmt(c) : c)).join(" | ")} |`;
+  return [line(header), `| ${header.map(() => "---").join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** A whole-number flag of an experiment (`--index 7`), checked against [min, max]; `fallback` when absent. */
+export function intFlagOf(ctx: LabContext, name: string, fallback: number, min: number, max: number): number {
+  return intListFlagOf(ctx, name, [fallback], 1, min, max)[0];
+}
+
+/** A comma-separated list of `count` whole numbers (`--weight 3,5,1`), each in [min, max]. */
+export function intListFlagOf(ctx: LabContext, name: string, fallback: number[], count: number, min: number, max: number): number[] {
+  const raw = ctx.flags[name];
+  if (raw === undefined) return fallback;
+  const values = raw.split(",").map((v) => Number(v.trim()));
+  if (values.length !== count || values.some((v) => !Number.isInteger(v) || v < min || v > max)) {
+    throw NnlabError.problem({ subject: `--${name}`, expected: `${count === 1 ? "a whole number" : `${count} whole numbers separated by commas`} from ${min} to ${max}`, found: JSON.stringify(raw) });
+  }
+  return values;
+}

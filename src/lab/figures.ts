@@ -1,0 +1,131 @@
+// Figures of the lab reports: weight tiles in a diverging colour map and image grids as PNG (pngjs),
+// charts as SVG rendered headless by Vega-Lite (a declarative spec in, SVG text out).
+
+import { PNG } from "pngjs";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { encodePng } from "../data/png.js";
+
+/**
+ * Lays out `tiles` (each `side × side` values, row-major) in a grid of `cols` columns, each pixel
+ * blown up `scale` times with a 1-pixel gap; returns the canvas and its size. Empty cells hold `fill`.
+ */
+function layout(tiles: ArrayLike<number>[], side: number, cols: number, scale: number, fill: number): { canvas: Float32Array; width: number; height: number } {
+  const rows = Math.ceil(tiles.length / cols);
+  const cell = side * scale + 1;
+  const width = cols * cell + 1;
+  const height = rows * cell + 1;
+  const canvas = new Float32Array(width * height).fill(fill);
+  tiles.forEach((tile, t) => {
+    const x0 = (t % cols) * cell + 1;
+    const y0 = Math.floor(t / cols) * cell + 1;
+    for (let y = 0; y < side * scale; y++) {
+      for (let x = 0; x < side * scale; x++) canvas[(y0 + y) * width + x0 + x] = tile[Math.floor(y / scale) * side + Math.floor(x / scale)];
+    }
+  });
+  return { canvas, width, height };
+}
+
+/**
+ * Weight tiles as the lesson draws them: each tile scaled by its own largest |w|, positive weights
+ * green, negative red, zero black (a diverging map). The gaps between tiles are NaN → gray.
+ */
+export function weightTilesPng(tiles: ArrayLike<number>[], side = 28, cols = 8, scale = 3): Uint8Array {
+  const normalised = tiles.map((t) => {
+    let m = 1e-12;
+    for (let i = 0; i < t.length; i++) m = Math.max(m, Math.abs(t[i]));
+    return Float32Array.from(t, (v) => v / m);
+  });
+  const { canvas, width, height } = layout(normalised, side, cols, scale, Number.NaN);
+  const png = new PNG({ width, height });
+  for (let i = 0; i < canvas.length; i++) {
+    const v = canvas[i];
+    const rgb = Number.isNaN(v) ? [96, 96, 96] : v >= 0 ? [0, Math.round(255 * v), 0] : [Math.round(-255 * v), 0, 0];
+    png.data[4 * i] = rgb[0];
+    png.data[4 * i + 1] = rgb[1];
+    png.data[4 * i + 2] = rgb[2];
+    png.data[4 * i + 3] = 255;
+  }
+  const file = PNG.sync.write(png);
+  return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+}
+
+/** Gray images (values in [0, 1], 1 = ink drawn white on black like MNIST) in a grid, as PNG. */
+export function imageGridPng(images: ArrayLike<number>[], side = 28, cols = 10, scale = 2): Uint8Array {
+  const { canvas, width, height } = layout(images, side, cols, scale, 0.35);
+  return encodePng(canvas, width, height);
+}
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** Renders a Vega-Lite spec to SVG text, without a browser. */
+export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** One point of a line chart: x, y and the series it belongs to. */
+export interface SeriesPoint {
+  x: number;
+  y: number;
+  series: string;
+}
+
+/** A line chart of several series (e.g. training accuracy per epoch for each label condition). */
+export function lineChart(title: string, points: SeriesPoint[], xTitle: string, yTitle: string, opts: { logY?: boolean } = {}): Promise<string> {
+  return chartSvg({
+    $schema: SCHEMA,
+    title,
+    width: 420,
+    height: 260,
+    data: { values: points },
+    mark: { type: "line", point: points.length < 200 },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: xTitle },
+      y: { field: "y", type: "quantitative", title: yTitle, scale: opts.logY ? { type: "log" } : { zero: false } },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  });
+}
+
+/** A bar chart of counts per category for several series side by side (e.g. histograms). */
+export function barChart(title: string, points: { x: string; y: number; series: string }[], xTitle: string, yTitle: string): Promise<string> {
+  return chartSvg({
+    $schema: SCHEMA,
+    title,
+    width: 420,
+    height: 240,
+    data: { values: points },
+    mark: "bar",
+    encoding: {
+      x: { field: "x", type: "ordinal", title: xTitle, sort: null },
+      xOffset: { field: "series" },
+      y: { field: "y", type: "quantitative", title: yTitle },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  });
+}
+
+/** A heat map of a matrix (rows top to bottom), with the value printed in each cell when `labels`. */
+export function heatmapSvg(title: string, matrix: number[][], rowTitle: string, colTitle: string, labels = true): Promise<string> {
+  const values = matrix.flatMap((row, r) => row.map((v, c) => ({ row: r, col: c, v })));
+  return chartSvg({
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    encoding: {
+      x: { field: "col", type: "ordinal", title: colTitle },
+      y: { field: "row", type: "ordinal", title: rowTitle },
+    },
+    layer: [
+      { mark: "rect", encoding: { color: { field: "v", type: "quantitative", scale: { scheme: "blues" }, title: null } } },
+      ...(labels ? [{ mark: { type: "text" as const, fontSize: 9 }, encoding: { text: { field: "v", type: "quantitative" as const } } }] : []),
+    ],
+    width: 360,
+    height: 360,
+  });
+}
