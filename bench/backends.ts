@@ -1,14 +1,13 @@
 // The nnlab side of every bench: each registered backend (BACKENDS), and for a backend that runs large
-// kernels on several threads, a second instance on one thread so both can be compared with the peers.
+// kernels on several threads and can limit them (`setThreads`), the same backend on one thread too.
 
 import { BACKENDS, init } from "../src/backend/index.js";
-import { createWasmBackend } from "../src/backend/wasm/index.js";
 import type { Backend } from "../src/core/backend.js";
-import { getBackend, registerBackend } from "../src/core/engine.js";
+import { getBackend, setBackend } from "../src/core/engine.js";
 
 /** One nnlab configuration a bench measures. */
 export interface NnlabVariant {
-  /** The registered backend name to `setBackend` (e.g. "wasm", or "wasm:1" for the one-thread instance). */
+  /** The registered backend name, e.g. "wasm". */
   backend: string;
   /** The backend as users name it, e.g. "nnlab/wasm". */
   label: string;
@@ -16,13 +15,20 @@ export interface NnlabVariant {
   threads: number;
 }
 
-/** How to build a one-thread instance of a threaded backend (the thread count is fixed at creation). */
-const ONE_THREAD: Record<string, () => Promise<Backend>> = {
-  wasm: () => createWasmBackend({ threads: 1 }),
-};
-
 function threadsOf(b: Backend): number {
   return "threads" in b && typeof b.threads === "number" ? b.threads : 1;
+}
+
+/** The backend's thread limiter, if it has one (the Backend interface leaves threads to each backend). */
+function threadSetter(b: Backend): ((n: number) => void) | null {
+  if (!("setThreads" in b) || typeof b.setThreads !== "function") return null;
+  const set = b.setThreads as (n: number) => void;
+  return (n) => set.call(b, n);
+}
+
+/** Selects the variant's backend and thread count for the ops that follow. */
+export function useVariant(v: NnlabVariant): void {
+  threadSetter(setBackend(v.backend))?.(v.threads);
 }
 
 /** Starts every backend of BACKENDS (printing a `skipped:` line for one that fails) and its variants. */
@@ -38,12 +44,7 @@ export async function startNnlab(log: (line: string) => void): Promise<NnlabVari
     const backend = getBackend();
     const threads = threadsOf(backend);
     variants.push({ backend: name, label: `nnlab/${name}`, threads });
-    const makeOne = ONE_THREAD[name];
-    if (threads > 1 && makeOne) {
-      const one = await makeOne();
-      registerBackend({ ...one, name: `${name}:1` });
-      variants.push({ backend: `${name}:1`, label: `nnlab/${name}`, threads: 1 });
-    }
+    if (threads > 1 && threadSetter(backend)) variants.push({ backend: name, label: `nnlab/${name}`, threads: 1 });
   }
   return variants;
 }

@@ -2,9 +2,10 @@
 // the transposed products backprop runs (A·Bᵀ, Aᵀ·B), with 1 and 2 threads where an implementation can
 // change its thread count.
 
-import { keep, setBackend, tidy } from "../src/core/engine.js";
+import { keep, tidy } from "../src/core/engine.js";
 import * as ops from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
+import { useVariant } from "./backends.js";
 import { mapStats, timeKernel, type Bench, type BenchContext, type Entry, type Stats } from "./harness.js";
 import { blasWarning, runPythonPeer } from "./peers/python.js";
 import { TFJS_BACKENDS, tf, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -65,7 +66,7 @@ function nnlabEntries(ctx: BenchContext, samples: number, budgetS: number): Entr
         for (const p of PRODUCTS) entries.push({ case: caseOf(p, threads), impl: label, nnlab: true, threads, stats: null, note: "1 thread only" });
         continue;
       }
-      setBackend(v.backend);
+      useVariant(v);
       for (const p of PRODUCTS) {
         const o = operands(p);
         const a = keep(ops.randn(o.a, rng));

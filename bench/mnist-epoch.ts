@@ -1,12 +1,11 @@
 // What W1 and W1b share: one training epoch of an MNIST config, timed on every nnlab backend (through
 // MnistTrainer, the code path `nnlab train mnist` uses), in TF.js, and in the Python peers.
 
-import { setBackend } from "../src/core/engine.js";
 import { subset } from "../src/data/batches.js";
 import { loadMnist, mnistDataDir, type Dataset } from "../src/data/mnist.js";
 import type { MnistTrainConfig } from "../src/train/config.js";
 import { MnistTrainer } from "../src/train/trainer.js";
-import { variantLabel } from "./backends.js";
+import { useVariant, variantLabel } from "./backends.js";
 import { timeRuns, type BenchContext, type BenchResult, type Entry, type TimingPlan } from "./harness.js";
 import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -38,7 +37,7 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
   ];
 
   for (const v of ctx.nnlab) {
-    setBackend(v.backend);
+    useVariant(v);
     new MnistTrainer(config, { train: warm, test: full.test }).trainEpoch();
     let accuracy = NaN;
     const stats = timeRuns(() => {

@@ -2,14 +2,14 @@
 // of 12 × 64 tokens: the time of one forward + backward pass (loss = mean of the block's output), the
 // unit of work of the GPT training that follows.
 
-import { setBackend, tidy } from "../src/core/engine.js";
+import { tidy } from "../src/core/engine.js";
 import * as ops from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
 import type { Tensor } from "../src/core/tensor.js";
 import * as F from "../src/nn/functional.js";
 import { LayerNorm, Linear } from "../src/nn/layers.js";
 import { Module } from "../src/nn/module.js";
-import { variantLabel } from "./backends.js";
+import { useVariant, variantLabel } from "./backends.js";
 import { mapStats, timeRuns, type Bench, type BenchContext, type Entry, type TimingPlan } from "./harness.js";
 import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -54,7 +54,7 @@ function plan(quick: boolean): TimingPlan {
 function nnlabEntries(ctx: BenchContext): Entry[] {
   const { batch, tokens, width, heads } = BLOCK;
   return ctx.nnlab.map((v) => {
-    setBackend(v.backend);
+    useVariant(v);
     const rng = new Rng(1);
     const block = new Block(width, heads, rng);
     const x = ops.randn([batch, tokens, width], rng);

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { variantLabel } from "../../bench/backends.js";
 import { BENCHES, parseBenchArgs } from "../../bench/benches.js";
 import { statsOf, timeKernel, timeRuns, type BenchResult } from "../../bench/harness.js";
 import { blasWarning } from "../../bench/peers/python.js";
@@ -72,4 +73,13 @@ test("blasWarning: only when the peers load the reference BLAS and no optimized 
   assert.match(blasWarning({ ...info, blas: ["/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"] }) ?? "", /reference BLAS/);
   assert.equal(blasWarning({ ...info, blas: ["/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"] }), null);
   assert.equal(blasWarning({ ...info, blas: [] }), null);
+});
+
+test("variantLabel: thread counts appear only for a backend measured at several", () => {
+  const all = [
+    { backend: "wasm", label: "nnlab/wasm", threads: 2 },
+    { backend: "wasm", label: "nnlab/wasm", threads: 1 },
+    { backend: "js", label: "nnlab/js", threads: 1 },
+  ];
+  assert.deepEqual(all.map((v) => variantLabel(v, all)), ["nnlab/wasm (2 threads)", "nnlab/wasm (1 thread)", "nnlab/js"]);
 });
