@@ -1,12 +1,14 @@
 // The experiments of the analysis lab, by name. Add an experiment by importing it and listing it here.
 
 import { backprop } from "./backprop.js";
+import { costs } from "./costs.js";
 import type { Experiment } from "./experiment.js";
 import { hiddenFeatures } from "./hidden-features.js";
 import { noise } from "./noise.js";
+import { randomLabels } from "./random-labels.js";
 
 export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
 export { formatReport, writeLabRun } from "./report.js";
 
 /** Every experiment, in the order of the lessons. */
-export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, backprop];
+export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, randomLabels, backprop, costs];
