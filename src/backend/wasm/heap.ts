@@ -3,6 +3,8 @@
 // `free`; a training step that allocates the same sizes every time reuses the same blocks, so memory
 // stops growing after the first step.
 
+import { NnlabError } from "../../core/errors.js";
+
 const PAGE = 65536;
 /** Every block starts on a 64-byte boundary (a cache line; SIMD loads never straddle one). */
 const ALIGN = 64;
@@ -36,7 +38,7 @@ export class WasmHeap {
     this.i32View = new Int32Array(buffer);
   }
 
-  /** A zeroed block of at least `bytes` bytes at its byte offset; `blockBytes(bytes)` is its real size. */
+  /** A zeroed block of at least `bytes` bytes (its size class), at the returned byte offset. */
   alloc(bytes: number): number {
     const size = sizeClass(bytes);
     const list = this.freeLists.get(size);
@@ -50,7 +52,16 @@ export class WasmHeap {
     if (end > this.capacity) {
       // grow by at least a quarter of the current size so that growth steps stay few
       const pages = Math.max(Math.ceil((end - this.capacity) / PAGE), Math.ceil(this.capacity / PAGE / 4));
-      this.memory.grow(pages); // fresh pages are zero
+      try {
+        this.memory.grow(pages); // fresh pages are zero
+      } catch {
+        throw NnlabError.problem({
+          subject: "wasm backend memory",
+          expected: `room for ${size} more bytes`,
+          found: `${this.capacity} bytes in use, the most WebAssembly memory can grow to here`,
+          fix: "Use smaller batches or models, or run with --backend js.",
+        });
+      }
       this.capacity = this.memory.buffer.byteLength;
       this.renewViews();
     }

@@ -77,6 +77,15 @@ async function hardwareThreads(): Promise<number> {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
+/** The worker pool, or null when workers cannot start here (e.g. a bundler that does not serve worker.js): one thread then. */
+async function startPool(...args: Parameters<typeof WorkerPool.start>): Promise<WorkerPool | null> {
+  try {
+    return await WorkerPool.start(...args);
+  } catch {
+    return null;
+  }
+}
+
 export interface WasmOptions {
   /** Threads for large kernels, the calling one included (default: the machine's, at most 8; 1 = no workers). */
   threads?: number;
@@ -92,7 +101,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const { exports, simd, module, memory } = await loadKernels(shared);
   const heap = new WasmHeap(exports.memory, exports.heapBase(), exports.zero);
   const scratchBytes = exports.matmulScratchBytes();
-  const pool = shared ? await WorkerPool.start(threads - 1, module, memory, () => heap.alloc(scratchBytes)) : null;
+  const pool = shared ? await startPool(threads - 1, module, memory, () => heap.alloc(scratchBytes)) : null;
   const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(scratchBytes), pool };
   const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4));
   return {

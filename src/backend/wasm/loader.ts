@@ -2,9 +2,10 @@
 // bytes come from `fetch(new URL(…, import.meta.url))` in a browser and from reading the same URL with
 // node:fs in Node (imported only there, so bundlers never see a `node:` import on the browser path).
 //
-// Where the .wasm files live: `npm run build` (scripts/build-wasm.mjs) writes kernels-simd.wasm and
-// kernels-relaxed.wasm to src/backend/wasm/build/ (for Vite, which serves the TypeScript sources) and
-// to dist/src/backend/wasm/build/ (for Node, next to this file compiled).
+// Where the .wasm files live: `npm run build` (scripts/build-wasm.mjs) writes kernels-{simd,relaxed}.wasm
+// and their -shared variants (for worker threads) to src/backend/wasm/build/ (for Vite, which serves the
+// TypeScript sources) and to dist/src/backend/wasm/build/ (for Node, next to this file compiled). The
+// memory is created here and imported by the module, so workers can instantiate it on the same memory.
 
 /** The functions the AssemblyScript module exports (src/backend/wasm/assembly/index.ts). Pointers are byte offsets. */
 export interface KernelExports {
