@@ -4,6 +4,8 @@ import { backprop } from "./backprop.js";
 import { costs } from "./costs.js";
 import type { Experiment } from "./experiment.js";
 import { hiddenFeatures } from "./hidden-features.js";
+import { imagine } from "./imagine.js";
+import { landscape } from "./landscape.js";
 import { noise } from "./noise.js";
 import { randomLabels } from "./random-labels.js";
 
@@ -11,4 +13,4 @@ export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress
 export { formatReport, writeLabRun } from "./report.js";
 
 /** Every experiment, in the order of the lessons. */
-export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, randomLabels, backprop, costs];
+export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, randomLabels, imagine, backprop, landscape, costs];

@@ -1,0 +1,186 @@
+// `nnlab lab imagine` — "the network cannot draw a digit". Gradient ascent on the input image to
+// maximise each output's weighted sum z⁽ᴸ⁾ₖ, once unconstrained and once with a penalty that keeps the
+// pixels in [0, 1] and the image smooth; shows the ten images, how confident the net is about each, and
+// how much each looks like the average real image of its digit.
+
+import { tidy } from "../core/engine.js";
+import * as ops from "../core/ops.js";
+import type { Tensor } from "../core/tensor.js";
+import type { Dataset } from "../data/mnist.js";
+import type { MLP, MlpCapture } from "../models/mlp.js";
+import { outputActivations } from "../train/metrics.js";
+import { describeNet, fmt, labNet, pct, table } from "./common.js";
+import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
+import { imageGridPng } from "./figures.js";
+
+/** Penalty weights of the constrained ascent: pixels outside [0, 1] and squared neighbour differences. */
+export const PENALTY = { range: 10, smooth: 0.3 } as const;
+
+export interface Imagined {
+  digit: number;
+  /** The net's output for this digit on the image (activation, or softmax probability). */
+  confidence: number;
+  /** The digit the net answers for the image. */
+  answer: number;
+  /** Correlation of the image with the mean test image of its digit. */
+  similarity_to_digit: number;
+  /** The same, for the most similar other digit's mean. */
+  best_other_similarity: number;
+  /** Pixel range of the image. */
+  min: number;
+  max: number;
+  pixels: number[];
+}
+
+export interface ImagineResult {
+  experiment: "imagine";
+  network: string;
+  steps: number;
+  learning_rate: number;
+  penalty: typeof PENALTY;
+  unconstrained: Imagined[];
+  penalised: Imagined[];
+}
+
+/**
+ * Gradient ascent on ten images x [10, 784] (row k for digit k) to maximise Σₖ z⁽ᴸ⁾ₖₖ minus the penalty
+ * when `penalised`. The gradient comes from the engine's backward pass through the captured z.
+ */
+export function ascend(model: MLP, steps: number, lr: number, penalised: boolean): Float32Array {
+  const classes = model.sizes[model.sizes.length - 1];
+  let x = new Float32Array(classes * 784).fill(0.1);
+  const pick = ops.oneHot(ops.arange(classes), classes); // (10, 10) identity: row k picks z_k
+  for (let s = 0; s < steps; s++) {
+    x = tidy(() => {
+      const input = ops.tensor(x, [classes, 784]).requireGrad();
+      const capture: MlpCapture = { z: [], a: [] };
+      model.forward(input, capture);
+      let objective: Tensor = capture.z[capture.z.length - 1].mul(pick).sum();
+      if (penalised) {
+        const below = input.neg().relu();
+        const above = input.sub(1).relu();
+        const img = input.reshape([classes, 28, 28]);
+        const dx = ops.slice(img, [0, 0, 1], [classes, 28, 28]).sub(ops.slice(img, [0, 0, 0], [classes, 28, 27]));
+        const dy = ops.slice(img, [0, 1, 0], [classes, 28, 28]).sub(ops.slice(img, [0, 0, 0], [classes, 27, 28]));
+        const range = below.mul(below).sum().add(above.mul(above).sum()).mul(PENALTY.range);
+        const smooth = dx.mul(dx).sum().add(dy.mul(dy).sum()).mul(PENALTY.smooth);
+        objective = objective.sub(range).sub(smooth);
+      }
+      objective.backward();
+      const g = input.grad!.toArray() as Float32Array;
+      return Float32Array.from(x, (v, i) => v + lr * g[i]);
+    });
+  }
+  pick.dispose();
+  return x;
+}
+
+/** Mean test image of each digit. */
+function digitMeans(ds: Dataset): Float32Array[] {
+  const means = Array.from({ length: 10 }, () => new Float32Array(784));
+  const counts = new Array<number>(10).fill(0);
+  for (let i = 0; i < ds.count; i++) {
+    const m = means[ds.labels[i]];
+    counts[ds.labels[i]]++;
+    for (let p = 0; p < 784; p++) m[p] += ds.images[i * 784 + p];
+  }
+  return means.map((m, d) => m.map((v) => v / Math.max(1, counts[d])));
+}
+
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) (ma += a[i] / n), (mb += b[i] / n);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < n; i++) (ab += (a[i] - ma) * (b[i] - mb)), (aa += (a[i] - ma) ** 2), (bb += (b[i] - mb) ** 2);
+  return ab / Math.sqrt(aa * bb || 1e-30);
+}
+
+function describe(model: MLP, x: Float32Array, means: Float32Array[]): Imagined[] {
+  const out = outputActivations(model, x, 10);
+  return Array.from({ length: 10 }, (_, k) => {
+    const img = x.subarray(k * 784, (k + 1) * 784);
+    const row = out.subarray(k * 10, (k + 1) * 10);
+    const sims = means.map((m) => correlation(img, m));
+    return {
+      digit: k,
+      confidence: row[k],
+      answer: row.indexOf(Math.max(...row)),
+      similarity_to_digit: sims[k],
+      best_other_similarity: Math.max(...sims.filter((_, d) => d !== k)),
+      min: Math.min(...img),
+      max: Math.max(...img),
+      pixels: Array.from(img),
+    };
+  });
+}
+
+/** Scales an image to [0, 1] for display (the unconstrained ones leave that range). */
+function stretch(img: ArrayLike<number>): Float32Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < img.length; i++) (lo = Math.min(lo, img[i])), (hi = Math.max(hi, img[i]));
+  return Float32Array.from(img, (v) => (v - lo) / (hi - lo || 1));
+}
+
+async function runImagine(ctx: LabContext): Promise<LabOutput<ImagineResult>> {
+  const net = await labNet(ctx, "3b1b", ctx.quick ? { epochs: 2, trainLimit: 10000, testLimit: 1000 } : { epochs: 3 });
+  const steps = ctx.quick ? 60 : 300;
+  const lr = 0.05;
+  const means = digitMeans(ctx.data.test);
+  const bar = ctx.progress("gradient ascent on the input", 2);
+  const free = describe(net.model, ascend(net.model, steps, lr, false), means);
+  bar.update(1);
+  const kept = describe(net.model, ascend(net.model, steps, lr, true), means);
+  bar.update(2);
+  bar.stop();
+  const result: ImagineResult = { experiment: "imagine", network: describeNet(net), steps, learning_rate: lr, penalty: PENALTY, unconstrained: free, penalised: kept };
+  const figures: LabFigure[] = [
+    { file: "unconstrained.png", caption: "Unconstrained: the image each output likes best (stretched to black–white)", data: imageGridPng(free.map((i) => stretch(i.pixels)), 28, 10, 3) },
+    { file: "penalised.png", caption: "With the [0, 1] and smoothness penalty", data: imageGridPng(kept.map((i) => Float32Array.from(i.pixels)), 28, 10, 3) },
+    { file: "digit-means.png", caption: "For comparison: the mean test image of each digit", data: imageGridPng(means, 28, 10, 3) },
+  ];
+  const rows = (set: Imagined[]) => set.map((i) => [i.digit, i.answer, fmt(i.confidence, 3), fmt(i.similarity_to_digit, 3), fmt(i.best_other_similarity, 3), `${fmt(i.min, 2)} … ${fmt(i.max, 2)}`]);
+  const header = ["digit", "net answers", "confidence", "corr. with its digit's mean", "best other digit's", "pixel range"];
+  const mean = (set: Imagined[], f: (i: Imagined) => number) => set.reduce((s, i) => s + f(i), 0) / set.length;
+  const report = [
+    `Network: ${result.network}. Starting from a gray image (0.1 everywhere), ${steps} steps of gradient ascent (step ${lr}) on the input maximise each output's weighted sum z⁽ᴸ⁾ₖ ` +
+      `(z rather than σ(z), whose gradient vanishes once the output saturates). The penalised version subtracts ${PENALTY.range}·Σ(pixels outside [0, 1])² + ${PENALTY.smooth}·Σ(neighbour differences)².`,
+    "",
+    "Unconstrained (each image stretched to black–white for display):",
+    "",
+    "![unconstrained](unconstrained.png)",
+    "",
+    table(header, rows(free)),
+    "",
+    "Penalised:",
+    "",
+    "![penalised](penalised.png)",
+    "",
+    table(header, rows(kept)),
+    "",
+    "The mean test image of each digit, for comparison:",
+    "",
+    "![digit means](digit-means.png)",
+    "",
+    `The net is ${pct(mean(free, (i) => i.confidence), 1)} (unconstrained) and ${pct(mean(kept, (i) => i.confidence), 1)} (penalised) confident on average that these are its digits, ` +
+      `yet they correlate only ${fmt(mean(free, (i) => i.similarity_to_digit), 2)} and ${fmt(mean(kept, (i) => i.similarity_to_digit), 2)} with the real digits' mean images — ` +
+      "the network was only ever trained to sort digits, never to know what one looks like.",
+    "",
+  ].join("\n");
+  const summary = [
+    `unconstrained: mean confidence ${pct(mean(free, (i) => i.confidence), 1)}, ${free.filter((i) => i.answer === i.digit).length}/10 answered as intended, mean correlation with the digit's mean image ${fmt(mean(free, (i) => i.similarity_to_digit), 2)}`,
+    `penalised: mean confidence ${pct(mean(kept, (i) => i.confidence), 1)}, ${kept.filter((i) => i.answer === i.digit).length}/10 answered as intended, mean correlation ${fmt(mean(kept, (i) => i.similarity_to_digit), 2)}`,
+  ];
+  return { result, summary, report, figures };
+}
+
+export const imagine: Experiment<ImagineResult> = {
+  name: "imagine",
+  summary: "The network cannot draw a digit: gradient ascent on the input for each output",
+  takesModel: true,
+  run: runImagine,
+};
