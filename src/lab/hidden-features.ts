@@ -7,7 +7,7 @@ import { Rng } from "../core/rng.js";
 import type { Dataset } from "../data/mnist.js";
 import { MLP } from "../models/mlp.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
-import { describeNet, fmt, labNet, table, trainNet, type LabNet } from "./common.js";
+import { correlation, describeNet, fmt, labNet, table, trainNet, type LabNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { weightTilesPng } from "./figures.js";
 
@@ -42,22 +42,6 @@ export function inkMask(ds: Dataset): Uint8Array {
   const counts = new Uint32Array(784);
   for (let i = 0; i < n; i++) for (let p = 0; p < 784; p++) if (ds.images[i * 784 + p] > 0.5) counts[p]++;
   return Uint8Array.from(counts, (c) => (c >= 0.01 * n ? 1 : 0));
-}
-
-/** Pearson correlation of paired samples. */
-function correlation(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((s, v) => s + v, 0) / n;
-  const my = ys.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy || 1e-30);
 }
 
 /** Lag-1 spatial autocorrelation of a 28×28 tile over the masked pixels (right and lower neighbours pooled). */

@@ -9,7 +9,7 @@ import type { Tensor } from "../core/tensor.js";
 import type { Dataset } from "../data/mnist.js";
 import type { MLP, MlpCapture } from "../models/mlp.js";
 import { outputActivations } from "../train/metrics.js";
-import { describeNet, fmt, labNet, pct, table } from "./common.js";
+import { correlation, describeNet, fmt, labNet, pct, table } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng } from "./figures.js";
 
@@ -87,18 +87,6 @@ function digitMeans(ds: Dataset): Float32Array[] {
   return means.map((m, d) => m.map((v) => v / Math.max(1, counts[d])));
 }
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i] / n), (mb += b[i] / n);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) (ab += (a[i] - ma) * (b[i] - mb)), (aa += (a[i] - ma) ** 2), (bb += (b[i] - mb) ** 2);
-  return ab / Math.sqrt(aa * bb || 1e-30);
-}
-
 function describe(model: MLP, x: Float32Array, means: Float32Array[]): Imagined[] {
   const out = outputActivations(model, x, 10);
   return Array.from({ length: 10 }, (_, k) => {
@@ -122,7 +110,10 @@ function describe(model: MLP, x: Float32Array, means: Float32Array[]): Imagined[
 function stretch(img: ArrayLike<number>): Float32Array {
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < img.length; i++) (lo = Math.min(lo, img[i])), (hi = Math.max(hi, img[i]));
+  for (let i = 0; i < img.length; i++) {
+    lo = Math.min(lo, img[i]);
+    hi = Math.max(hi, img[i]);
+  }
   return Float32Array.from(img, (v) => (v - lo) / (hi - lo || 1));
 }
 

@@ -1,0 +1,210 @@
+// `nnlab lab none-class` — the learner's question: would an 11th "none of these" output, trained on
+// junk, help? Compares (a) the 10-class net with a confidence threshold against (b) an 11-class net
+// whose extra class is trained on generated junk (noise, strokes, digit fragments, and Fashion-MNIST when
+// Debian's dataset-fashion-mnist is installed), on junk of a kind held out of training (scribbles).
+
+import { existsSync } from "node:fs";
+import { subset } from "../data/batches.js";
+import { loadMnist, type Dataset } from "../data/mnist.js";
+import { makeConfig, type MnistTrainConfig } from "../train/config.js";
+import { outputActivations } from "../train/metrics.js";
+import { fmt, labRng, pct, table, trainNet } from "./common.js";
+import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
+import { imageGridPng, lineChart } from "./figures.js";
+import { junkSet, type JunkKind } from "./junk.js";
+
+/** Where Debian's dataset-fashion-mnist package puts its IDX files. */
+export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
+
+/** Junk kinds the 11-class net trains on; scribbles stay held out for the evaluation. */
+const TRAIN_KINDS: readonly JunkKind[] = ["noise", "strokes", "fragments"];
+const HELD_OUT: JunkKind = "scribbles";
+
+/** One net's numbers. */
+export interface RejectionStats {
+  net: "10-class + threshold" | "11-class with none";
+  /** Test digits classified correctly with no rejection (for the 11-class net, "none" counts as wrong). */
+  digit_accuracy: number;
+  /** The default operating point: threshold 0.9 for (a), the argmax being "none" for (b). */
+  default_rule: string;
+  default_digit_accuracy: number;
+  default_junk_rejection: number;
+  /** The trade-off over thresholds t on the top digit probability: accept when it is ≥ t. */
+  curve: { threshold: number[]; digit_accuracy: number[]; junk_rejection: number[] };
+  /** Area under digit accuracy (accepted and correct) against held-out junk rejection, 0..1. */
+  area: number;
+  /** Best digit accuracy while rejecting at least 90% of the held-out junk. */
+  accuracy_at_90_rejection: number;
+  /** Rejection rate per junk kind at the default rule (fresh images of every kind). */
+  rejection_by_kind: Record<string, number>;
+}
+
+export interface NoneClassResult {
+  experiment: "none-class";
+  network: string;
+  train_digits: number;
+  train_junk: number;
+  train_kinds: string[];
+  held_out_kind: string;
+  fashion: string | null;
+  test_digits: number;
+  test_junk: number;
+  nets: RejectionStats[];
+}
+
+function concat(a: Dataset, b: Dataset): Dataset {
+  const images = new Float32Array((a.count + b.count) * 784);
+  images.set(a.images.subarray(0, a.count * 784));
+  images.set(b.images.subarray(0, b.count * 784), a.count * 784);
+  const labels = new Uint8Array(a.count + b.count);
+  labels.set(a.labels.subarray(0, a.count));
+  labels.set(b.labels.subarray(0, b.count), a.count);
+  return { images, labels, count: a.count + b.count, rows: 28, cols: 28 };
+}
+
+/** Per image: the top digit probability and the answer (10 = none), from the net's softmax. */
+function scores(model: ReturnType<typeof trainNet>["model"], ds: Dataset): { top: Float32Array; answer: Uint8Array } {
+  const classes = model.sizes[model.sizes.length - 1];
+  const top = new Float32Array(ds.count);
+  const answer = new Uint8Array(ds.count);
+  for (let s = 0; s < ds.count; s += 1000) {
+    const n = Math.min(1000, ds.count - s);
+    const p = outputActivations(model, ds.images.subarray(s * 784, (s + n) * 784), n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
+      let digit = 0;
+      for (let c = 1; c < 10; c++) if (p[i * classes + c] > p[i * classes + digit]) digit = c;
+      top[s + i] = p[i * classes + digit];
+      answer[s + i] = best;
+    }
+  }
+  return { top, answer };
+}
+
+/** Trapezoid area under y(x) after sorting by x, from x = 0 to 1. */
+export function areaUnder(xs: number[], ys: number[]): number {
+  const pts = xs.map((x, i) => [x, ys[i]] as const).sort((p, q) => p[0] - q[0] || q[1] - p[1]);
+  let area = 0;
+  for (let i = 1; i < pts.length; i++) area += ((pts[i][0] - pts[i - 1][0]) * (pts[i][1] + pts[i - 1][1])) / 2;
+  return area;
+}
+
+function stats(net: RejectionStats["net"], model: ReturnType<typeof trainNet>["model"], digits: Dataset, junk: Dataset, byKind: Record<string, Dataset>): RejectionStats {
+  const d = scores(model, digits);
+  const j = scores(model, junk);
+  const elevenClass = net === "11-class with none";
+  const correct = (i: number, accept: (i: number) => boolean) => accept(i) && d.answer[i] === digits.labels[i];
+  const share = (n: number, f: (i: number) => boolean) => {
+    let c = 0;
+    for (let i = 0; i < n; i++) if (f(i)) c++;
+    return c / n;
+  };
+  const threshold = Array.from({ length: 101 }, (_, i) => i / 100).concat([1.01]);
+  const curve = { threshold, digit_accuracy: [] as number[], junk_rejection: [] as number[] };
+  for (const t of threshold) {
+    curve.digit_accuracy.push(share(digits.count, (i) => correct(i, (k) => d.top[k] >= t)));
+    curve.junk_rejection.push(share(junk.count, (i) => j.top[i] < t));
+  }
+  const rejects = (s: { top: Float32Array; answer: Uint8Array }, i: number) => (elevenClass ? s.answer[i] === 10 : s.top[i] < 0.9);
+  const rejection_by_kind: Record<string, number> = {};
+  for (const [kind, ds] of Object.entries(byKind)) {
+    const s = scores(model, ds);
+    rejection_by_kind[kind] = share(ds.count, (i) => rejects(s, i));
+  }
+  const at90 = curve.junk_rejection.map((r, i) => (r >= 0.9 ? curve.digit_accuracy[i] : 0));
+  return {
+    net,
+    digit_accuracy: share(digits.count, (i) => d.answer[i] === digits.labels[i]),
+    default_rule: elevenClass ? "reject when the answer is none" : "reject when the top probability < 0.9",
+    default_digit_accuracy: share(digits.count, (i) => !rejects(d, i) && d.answer[i] === digits.labels[i]),
+    default_junk_rejection: share(junk.count, (i) => rejects(j, i)),
+    curve,
+    area: areaUnder(curve.junk_rejection, curve.digit_accuracy),
+    accuracy_at_90_rejection: Math.max(...at90),
+    rejection_by_kind,
+  };
+}
+
+async function loadFashion(ctx: LabContext): Promise<{ dir: string; train: Dataset; test: Dataset } | null> {
+  const dir = ctx.flags.fashion ?? DEBIAN_FASHION_DIR;
+  if (ctx.flags.fashion === undefined && !existsSync(dir)) return null;
+  const { train, test } = await loadMnist({ dir });
+  return { dir, train, test };
+}
+
+async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>> {
+  const trainDigits = ctx.quick ? 4000 : 30000;
+  const junkCount = trainDigits / 4;
+  const testCount = ctx.quick ? 1000 : 10000;
+  const testJunkCount = ctx.quick ? 500 : 2000;
+  const rng = labRng(ctx.seed, 11);
+  const digits = subset(ctx.data.train, trainDigits);
+  const fashion = await loadFashion(ctx);
+  ctx.log(fashion ? `Fashion-MNIST from ${fashion.dir} joins the junk` : `Fashion-MNIST not found at ${DEBIAN_FASHION_DIR}: generated junk only`);
+  let junk = junkSet(TRAIN_KINDS, fashion ? (junkCount * 3) / 4 : junkCount, rng, digits, 10);
+  if (fashion) junk = concat(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
+  const epochs = ctx.quick ? 2 : 3;
+  const base = makeConfig("modern", { seed: ctx.seed, hidden: [100], epochs, batch: 32, lr: 1e-3, schedule: "constant" });
+  const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).model;
+  const elevenConfig: MnistTrainConfig = { ...base, model: { ...base.model, sizes: [784, 100, 11] } };
+  const elevenNet = trainNet(elevenConfig, { train: concat(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
+
+  const testDigits = subset(ctx.data.test, testCount);
+  const heldOut = junkSet([HELD_OUT], testJunkCount, rng, testDigits, 10);
+  const byKind: Record<string, Dataset> = {};
+  for (const kind of [...TRAIN_KINDS, HELD_OUT]) byKind[kind] = kind === HELD_OUT ? heldOut : junkSet([kind], testJunkCount, rng, testDigits, 10);
+  if (fashion) byKind["Fashion-MNIST test"] = subset(fashion.test, testJunkCount);
+  const nets = [stats("10-class + threshold", tenNet, testDigits, heldOut, byKind), stats("11-class with none", elevenNet, testDigits, heldOut, byKind)];
+  const result: NoneClassResult = {
+    experiment: "none-class",
+    network: `784-100-10 and 784-100-11 ReLU nets, cross-entropy, Adam lr 0.001, batch 32, ${epochs} epochs`,
+    train_digits: trainDigits,
+    train_junk: junk.count,
+    train_kinds: [...TRAIN_KINDS, ...(fashion ? ["Fashion-MNIST"] : [])],
+    held_out_kind: HELD_OUT,
+    fashion: fashion?.dir ?? null,
+    test_digits: testCount,
+    test_junk: testJunkCount,
+    nets,
+  };
+  const examples = [...TRAIN_KINDS, HELD_OUT].flatMap((k) => Array.from({ length: 10 }, (_, i) => byKind[k].images.subarray(i * 784, (i + 1) * 784)));
+  const figures: LabFigure[] = [
+    { file: "junk.png", caption: "Junk examples, one kind per row: noise, strokes, fragments, scribbles (held out)", data: imageGridPng(examples, 28, 10, 2) },
+    {
+      file: "tradeoff.svg",
+      caption: "Digit accuracy against held-out junk rejection",
+      data: await lineChart("Accepted-and-correct digits vs rejected held-out junk", nets.flatMap((n) => n.curve.junk_rejection.map((x, i) => ({ x, y: n.curve.digit_accuracy[i], series: n.net }))), "share of held-out junk rejected", "share of test digits accepted and correct"),
+    },
+  ];
+  const kinds = Object.keys(byKind);
+  const report = [
+    `Networks: ${result.network}. Both train on the first ${trainDigits.toLocaleString("en-US")} training digits; the 11-class net also on ${junk.count.toLocaleString("en-US")} junk images ` +
+      `(${result.train_kinds.join(", ")}) labelled "none". ${fashion ? `Fashion-MNIST came from ${fashion.dir}.` : `Fashion-MNIST was not found (install Debian's dataset-fashion-mnist or pass --fashion DIR).`}`,
+    "",
+    "![junk](junk.png)",
+    "",
+    `Evaluation: ${testCount.toLocaleString("en-US")} test digits and ${testJunkCount.toLocaleString("en-US")} ${HELD_OUT} — a kind of junk neither net saw. ` +
+      "A digit counts as right when it is accepted and classified correctly; a junk image counts as rejected when its top digit probability is below the threshold t. " +
+      "Sweeping t from 0 to 1 traces the trade-off; its area (1 = every digit right while all junk is rejected) makes the comparison one number.",
+    "",
+    table(["net", "digit accuracy (no rejection)", "default rule", "digits right", "held-out junk rejected", "area under trade-off", "digit acc. at ≥ 90% rejection"], nets.map((n) => [n.net, pct(n.digit_accuracy), n.default_rule, pct(n.default_digit_accuracy), pct(n.default_junk_rejection), fmt(n.area, 3), pct(n.accuracy_at_90_rejection)])),
+    "",
+    "![trade-off](tradeoff.svg)",
+    "",
+    "Rejection per junk kind at the default rule (fresh images; all kinds but the held-out one resemble what the 11-class net trained on):",
+    "",
+    table(["net", ...kinds], nets.map((n) => [n.net, ...kinds.map((k) => pct(n.rejection_by_kind[k], 1))])),
+    "",
+  ].join("\n");
+  const summary = nets.map((n) => `${n.net}: digit accuracy ${pct(n.digit_accuracy)}, held-out ${HELD_OUT} rejected ${pct(n.default_junk_rejection, 1)} (${n.default_rule}), trade-off area ${fmt(n.area, 3)}`);
+  return { result, summary, report, figures };
+}
+
+export const noneClass: Experiment<NoneClassResult> = {
+  name: "none-class",
+  summary: "Would an 11th \"none\" output trained on junk beat a confidence threshold? Tested on held-out junk",
+  takesModel: false,
+  flags: [{ name: "fashion", valueName: "DIR", description: `Fashion-MNIST IDX files to use as junk (default ${DEBIAN_FASHION_DIR} when installed)` }],
+  run: runNoneClass,
+};

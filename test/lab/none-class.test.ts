@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Rng } from "../../src/core/rng.js";
+import { JUNK_KINDS, junkSet } from "../../src/lab/junk.js";
+import { areaUnder, noneClass } from "../../src/lab/none-class.js";
+import { quickContext } from "./helpers.js";
+
+test("junk images are 28×28 in [0, 1] with some ink, labelled as asked", async () => {
+  const { data } = await quickContext();
+  const set = junkSet(JUNK_KINDS, 40, new Rng(2), data.test, 10);
+  assert.equal(set.images.length, 40 * 784);
+  assert.ok(set.labels.every((l) => l === 10));
+  for (let i = 0; i < 40; i++) {
+    const img = set.images.subarray(i * 784, (i + 1) * 784);
+    assert.ok(img.every((v) => v >= 0 && v <= 1));
+    assert.ok(img.some((v) => v > 0.3), `image ${i} (${JUNK_KINDS[i % 4]}) has ink`);
+  }
+  assert.equal(areaUnder([0, 1], [1, 1]), 1);
+  assert.equal(areaUnder([1, 0, 0.5], [0, 1, 0.5]), 0.5);
+});
+
+test("lab none-class: both nets trade digit accuracy against held-out junk rejection, as one number each", async () => {
+  const r = (await noneClass.run(await quickContext())).result;
+  assert.equal(r.held_out_kind, "scribbles");
+  assert.ok(!r.train_kinds.includes("scribbles"));
+  for (const n of r.nets) {
+    assert.ok(n.digit_accuracy > 0.8, `${n.net}: ${n.digit_accuracy}`);
+    assert.ok(n.area > 0 && n.area < 1);
+    const { digit_accuracy: acc, junk_rejection: rej } = n.curve;
+    for (let i = 1; i < acc.length; i++) assert.ok(acc[i] <= acc[i - 1] && rej[i] >= rej[i - 1], "a higher threshold accepts less");
+    assert.equal(rej[0], 0);
+    assert.equal(rej[rej.length - 1], 1);
+  }
+  // the none class learns the junk it was trained on
+  assert.ok(r.nets[1].rejection_by_kind.noise > 0.9, `noise rejected ${r.nets[1].rejection_by_kind.noise}`);
+});
