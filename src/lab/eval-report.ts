@@ -1,54 +1,119 @@
-// `nnlab eval --report DIR`: the confusion matrix as a figure and a grid of the test images the net
-// gets wrong most confidently, with their predictions; written atomically like a lab run.
+// The report of `nnlab eval --report DIR`: where a trained net goes wrong on the 10,000 test images —
+// the confusion matrix as a figure, per-digit accuracy, the most frequent confusions, and a grid of the
+// test images it gets wrong with the most confidence, each with its label and the net's answer.
 
 import type { Dataset } from "../data/mnist.js";
-import { writeFilesAtomic } from "../io/atomic.js";
-import type { Evaluation } from "../train/metrics.js";
-import { fmt, pct, table } from "./common.js";
-import { heatmapSvg, imageGridPng } from "./figures.js";
+import type { MLP } from "../models/mlp.js";
+import { outputActivations, type Evaluation } from "../train/metrics.js";
+import { pct, table } from "./common.js";
+import { captionedImagesSvg, heatmapSvg } from "./figures.js";
 
-/** One confidently wrong test image. */
-export interface WrongAnswer {
+/** A test image the net got wrong. */
+export interface Mistake {
+  /** Index in the test set. */
   index: number;
   label: number;
   predicted: number;
+  /** The net's output for its (wrong) answer: activation, or softmax probability for a cross-entropy net. */
   confidence: number;
+  /** The net's output for the right digit. */
+  label_output: number;
 }
 
-/** The test images answered wrongly, most confident first. */
-export function confidentlyWrong(ev: Evaluation, ds: Dataset, count: number): WrongAnswer[] {
-  const wrong: WrongAnswer[] = [];
-  for (let i = 0; i < ev.count; i++) {
-    if (ev.predictions[i] !== ds.labels[i]) wrong.push({ index: i, label: ds.labels[i], predicted: ev.predictions[i], confidence: ev.confidence[i] });
-  }
-  wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
-  return wrong.slice(0, count);
+/** result.json of an eval report. */
+export interface EvalReportResult {
+  model: string;
+  accuracy: number;
+  correct: number;
+  count: number;
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
+  per_digit: { digit: number; count: number; accuracy: number }[];
+  /** Off-diagonal cells of the confusion matrix, most frequent first. */
+  top_confusions: { label: number; predicted: number; count: number }[];
+  /** The most confidently wrong test images, most confident first. */
+  mistakes: Mistake[];
 }
 
-/** Writes report.md, confusion.svg, wrong.png and result.json into `dir`. */
-export async function writeEvalReport(dir: string, modelDir: string, ev: Evaluation, ds: Dataset, count = 30): Promise<WrongAnswer[]> {
-  const wrong = confidentlyWrong(ev, ds, count);
-  const images = wrong.map((w) => ds.images.subarray(w.index * 784, (w.index + 1) * 784));
+/** The `count` wrong answers with the largest confidence, most confident first. */
+export function confidentMistakes(model: MLP, test: Dataset, e: Evaluation, count: number): Mistake[] {
+  const wrong: number[] = [];
+  for (let i = 0; i < e.count; i++) if (e.predictions[i] !== test.labels[i]) wrong.push(i);
+  wrong.sort((a, b) => e.confidence[b] - e.confidence[a] || a - b);
+  const chosen = wrong.slice(0, count);
+  const features = test.rows * test.cols;
+  const x = new Float32Array(chosen.length * features);
+  chosen.forEach((i, r) => x.set(test.images.subarray(i * features, (i + 1) * features), r * features));
+  const classes = e.confusion.length;
+  const outputs = chosen.length ? outputActivations(model, x, chosen.length) : new Float32Array(0);
+  return chosen.map((index, r) => ({
+    index,
+    label: test.labels[index],
+    predicted: e.predictions[index],
+    confidence: e.confidence[index],
+    label_output: outputs[r * classes + test.labels[index]],
+  }));
+}
+
+/** The numbers of the report. */
+export function evalReportResult(modelDir: string, model: MLP, test: Dataset, e: Evaluation, mistakes = 30): EvalReportResult {
+  const per_digit = e.confusion.map((row, digit) => {
+    const n = row.reduce((s, v) => s + v, 0);
+    return { digit, count: n, accuracy: n ? row[digit] / n : 0 };
+  });
+  const top_confusions = e.confusion
+    .flatMap((row, label) => row.map((count, predicted) => ({ label, predicted, count })))
+    .filter((c) => c.label !== c.predicted && c.count > 0)
+    .sort((a, b) => b.count - a.count || a.label - b.label || a.predicted - b.predicted)
+    .slice(0, 10);
+  return {
+    model: modelDir,
+    accuracy: e.accuracy,
+    correct: e.correct,
+    count: e.count,
+    confusion: e.confusion,
+    per_digit,
+    top_confusions,
+    mistakes: confidentMistakes(model, test, e, mistakes),
+  };
+}
+
+/** The report directory's files: report.md, result.json, confusion.svg and mistakes.svg. */
+export async function evalReportFiles(r: EvalReportResult, test: Dataset): Promise<Record<string, string>> {
+  const features = test.rows * test.cols;
+  const images = r.mistakes.map((m) => ({
+    pixels: test.images.subarray(m.index * features, (m.index + 1) * features),
+    caption: `#${m.index}: ${m.label} → ${m.predicted} (${m.confidence.toFixed(3)})`,
+    color: "#b00",
+  }));
   const report = [
-    `# Evaluation of ${modelDir}`,
+    `# nnlab eval report`,
     "",
-    `Test accuracy ${pct(ev.accuracy)} (${ev.correct} of ${ev.count}).`,
+    `Model: ${r.model}. Test accuracy ${pct(r.accuracy)} (${r.correct} of ${r.count} test images).`,
     "",
     "![confusion matrix](confusion.svg)",
     "",
-    `The ${wrong.length} test images the net gets wrong most confidently (row by row, left to right):`,
+    "*Confusion matrix: rows are the true digit, columns the net's answer (the largest output).*",
     "",
-    "![confidently wrong](wrong.png)",
+    table(["digit", "test images", "accuracy"], r.per_digit.map((d) => [d.digit, d.count, pct(d.accuracy)])),
     "",
-    table(["#", "test image", "true digit", "net answers", "confidence"], wrong.map((w, i) => [i + 1, w.index, w.label, w.predicted, fmt(w.confidence, 3)])),
+    "Most frequent confusions:",
+    "",
+    table(["true digit", "answered", "images"], r.top_confusions.map((c) => [c.label, c.predicted, c.count])),
+    "",
+    `## The ${r.mistakes.length} most confidently wrong test images`,
+    "",
+    "![most confidently wrong](mistakes.svg)",
+    "",
+    "*Each caption: test index, true digit → the net's answer (its output for that answer).*",
+    "",
+    table(["test index", "true digit", "answer", "output for the answer", "output for the true digit"], r.mistakes.map((m) => [m.index, m.label, m.predicted, m.confidence, m.label_output])),
     "",
   ].join("\n");
-  const result = { model_dir: modelDir, test_accuracy: ev.accuracy, correct: ev.correct, count: ev.count, confusion: ev.confusion, confidently_wrong: wrong };
-  await writeFilesAtomic(dir, {
+  return {
     "report.md": report,
-    "confusion.svg": await heatmapSvg("Confusion matrix (rows: true digit, columns: answer)", ev.confusion, "true digit", "answer"),
-    "wrong.png": imageGridPng(images, 28, 10, 3),
-    "result.json": `${JSON.stringify(result, null, 2)}\n`,
-  });
-  return wrong;
+    "result.json": `${JSON.stringify(r, null, 2)}\n`,
+    "confusion.svg": await heatmapSvg(`Confusion matrix (accuracy ${pct(r.accuracy)})`, r.confusion, "true digit", "predicted digit"),
+    "mistakes.svg": captionedImagesSvg("Most confidently wrong test images: true → answer (output)", images, 28, 10, 3),
+  };
 }

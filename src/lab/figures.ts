@@ -56,6 +56,47 @@ export function imageGridPng(images: ArrayLike<number>[], side = 28, cols = 10, 
   return encodePng(canvas, width, height);
 }
 
+/** One picture of a captioned grid: 784 gray values in [0, 1] (1 = ink, drawn white on black) and its caption. */
+export interface CaptionedImage {
+  readonly pixels: ArrayLike<number>;
+  readonly caption: string;
+  /** Caption colour (default black). */
+  readonly color?: string;
+}
+
+/** Escapes text for SVG. */
+function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * Images with a caption under each, in rows of `cols`, as one SVG: each image is a PNG tile (encodePng)
+ * embedded as a data URL, scaled `scale` times with crisp pixels. Vega-Lite's image mark would have to
+ * load the tiles to lay them out, so this grid is written directly.
+ */
+export function captionedImagesSvg(title: string, images: readonly CaptionedImage[], side = 28, cols = 8, scale = 3): string {
+  const tile = side * scale;
+  const cellW = Math.max(tile, 96) + 8;
+  const cellH = tile + 24;
+  const width = cols * cellW + 8;
+  const height = 30 + Math.ceil(images.length / cols) * cellH;
+  const font = `font-family="sans-serif" font-size="11" text-anchor="middle"`;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="18" font-family="sans-serif" font-size="14" font-weight="bold" text-anchor="middle">${escapeXml(title)}</text>`,
+  ];
+  images.forEach((im, i) => {
+    const x = 8 + (i % cols) * cellW + (cellW - 8 - tile) / 2;
+    const y = 30 + Math.floor(i / cols) * cellH;
+    const png = Buffer.from(encodePng(Float32Array.from(im.pixels), side, side)).toString("base64");
+    parts.push(`<image x="${x}" y="${y}" width="${tile}" height="${tile}" style="image-rendering:pixelated" href="data:image/png;base64,${png}"/>`);
+    parts.push(`<text x="${x + tile / 2}" y="${y + tile + 14}" ${font} fill="${im.color ?? "black"}">${escapeXml(im.caption)}</text>`);
+  });
+  parts.push("</svg>", "");
+  return parts.join("\n");
+}
+
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** Renders a Vega-Lite spec to SVG text, without a browser. */

