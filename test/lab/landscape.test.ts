@@ -13,7 +13,8 @@ test("lab landscape: the trained weights sit in a valley of the slice, and every
   const n = r.plane.alpha.length;
   assert.equal(r.plane.surface.length, n);
   assert.equal(r.plane.surface[(n - 1) / 2][(n - 1) / 2], r.cost_at_minimum);
-  assert.deepEqual(r.paths.runs.map((p) => p.batch), [1, 10, 100, r.images]);
+  assert.deepEqual(r.paths.runs.map((p) => p.batch), [1, 10, 100, r.images, 1, 10, 100, r.images]);
+  for (const p of r.paths.runs.filter((q) => q.in_plane)) assert.ok(p.off_plane < 1e-3, "held in the plane");
   for (const p of r.paths.runs) {
     assert.equal(p.alpha.length, r.paths.steps + 1);
     assert.ok(Math.abs(p.alpha[0] - r.paths.start[0]) < 1e-3, `projection of the start ${p.alpha[0]}`);
