@@ -63,7 +63,7 @@ export interface BenchContext {
   /** nnlab backends that started, each at the thread counts it can run. */
   nnlab: NnlabVariant[];
   python: PythonInfo;
-  /** Thread counts PyTorch is measured with (torch.set_num_threads): 1 and the machine's cores. */
+  /** Thread counts PyTorch is measured with in the GEMM and transformer benches: 1 and the machine's cores. */
   torchThreads: number[];
 }
 

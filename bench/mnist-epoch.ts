@@ -65,8 +65,19 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
   }
 
   entries.push(...(await pythonEntries(ctx, script, train.count)));
+  if (ctx.python.torch) {
+    notes.push(
+      `PyTorch runs at its default thread count here (torch.get_num_threads() = ${torchEpochThreads(ctx)}); ` +
+        "on this shared 2-core machine 2 threads made these small-batch epochs 5–15× slower (OpenMP on tiny ops), so they are not repeated here",
+    );
+  }
   if (ctx.python.skipped) notes.push(`skipped PyTorch and numpy: ${ctx.python.skipped}`);
   return { entries, notes };
+}
+
+/** PyTorch's own default thread count (what a user gets), for the epoch benches. */
+function torchEpochThreads(ctx: BenchContext): number {
+  return ctx.python.torchDefaultThreads ?? 1;
 }
 
 async function pythonEntries(ctx: BenchContext, script: string, images: number): Promise<Entry[]> {
@@ -79,7 +90,7 @@ async function pythonEntries(ctx: BenchContext, script: string, images: number):
     runs: p.runs,
     budget: p.budgetS,
     "warmup-images": WARMUP_IMAGES,
-    "thread-counts": ctx.torchThreads.join(","),
+    "thread-counts": torchEpochThreads(ctx),
   });
   return entries.map((e) => (e.impl === "PyTorch" ? { ...e, impl: torchLabel(e.threads) } : e));
 }

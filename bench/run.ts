@@ -28,7 +28,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`python ${python.python}: torch ${python.torch ?? "missing (skipped)"}, numpy ${python.numpy ?? "missing (skipped)"}; BLAS: ${python.blas.join(", ") || "unknown"}`);
     const warning = blasWarning(python);
     if (warning) console.log(`warning: ${warning}`);
-    if (python.torch) console.log(`PyTorch runs with ${ctx.torchThreads.join(" and ")} thread(s) (torch.set_num_threads; torch.get_num_threads() defaults to ${python.torchDefaultThreads} here)`);
+    if (python.torch) {
+      console.log(`PyTorch threads: its default (torch.get_num_threads() = ${python.torchDefaultThreads}) for W1/W1b; ${ctx.torchThreads.join(" and ")} (torch.set_num_threads) for GEMM and the transformer block`);
+    }
   }
   for (const bench of args.benches) {
     console.log("");
