@@ -13,5 +13,11 @@ test("lab imagine: ascent images win their output with high confidence yet look 
     const similarity = set.reduce((s, i) => s + i.similarity_to_digit, 0) / 10;
     assert.ok(similarity < 0.6, `similarity ${similarity}`);
   }
+  // real digits: far more like their digit's mean, and read alike by a second net
+  assert.ok(r.real.mean_similarity_to_digit > 0.5, `real similarity ${r.real.mean_similarity_to_digit}`);
+  for (const set of [r.unconstrained, r.penalised]) assert.ok(set.reduce((s, i) => s + i.similarity_to_digit, 0) / 10 < r.real.mean_similarity_to_digit / 2);
+  assert.ok(r.real.nets_agree > 0.7, `nets agree on ${r.real.nets_agree} of real images`);
+  const secondReads = [...r.unconstrained, ...r.penalised].filter((i) => i.second_net_answer === i.digit).length / 20;
+  assert.ok(secondReads < r.real.nets_agree - 0.2, `the second net reads ${secondReads} of the pictures`);
   for (const i of r.penalised) assert.ok(i.min > -0.1 && i.max < 1.1, `penalised ${i.digit}: ${i.min}..${i.max}`);
 });
