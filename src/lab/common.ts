@@ -5,6 +5,7 @@ import { NnlabError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { MLP } from "../models/mlp.js";
 import { loadModel } from "../train/checkpoint.js";
+import { outputActivations } from "../train/metrics.js";
 import { makeConfig, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../train/config.js";
 import { limitData } from "../train/run.js";
 import { MnistTrainer, type EpochRecord, type TrainData } from "../train/trainer.js";
@@ -45,6 +46,22 @@ export async function labNet(ctx: LabContext, preset: PresetName, overrides: Con
   const config = makeConfig(preset, { seed: ctx.seed, ...overrides });
   const trainer = trainNet(config, ctx.data, `training ${preset} net`, ctx);
   return { model: trainer.model, config, source: "trained here", history: trainer.history };
+}
+
+/**
+ * The net's answers (output activations, or softmax probabilities for a logits net) for every image of
+ * `images` [count·784], computed 1,000 images at a time; (count, outputs) row-major.
+ */
+export function answersOf(model: MLP, images: Float32Array): Float32Array {
+  const features = model.sizes[0];
+  const count = images.length / features;
+  const out = new Float32Array(count * model.sizes[model.sizes.length - 1]);
+  for (let s = 0; s < count; s += 1000) {
+    const n = Math.min(1000, count - s);
+    const a = outputActivations(model, images.subarray(s * features, (s + n) * features), n);
+    out.set(a, (s * out.length) / count);
+  }
+  return out;
 }
 
 /** One line describing a network for reports. */

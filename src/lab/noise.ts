@@ -3,8 +3,7 @@
 // probability for a cross-entropy net) and the digits it picks with the same figures on the test set.
 
 import type { Rng } from "../core/rng.js";
-import { outputActivations } from "../train/metrics.js";
-import { describeNet, fmt, labNet, labRng, pct, table } from "./common.js";
+import { answersOf, describeNet, fmt, labNet, labRng, pct, table } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { barChart, imageGridPng } from "./figures.js";
 
@@ -93,20 +92,7 @@ async function runNoise(ctx: LabContext): Promise<LabOutput<NoiseResult>> {
   const { test, train } = ctx.data;
   const rng = labRng(ctx.seed, 2);
   const { mean, std } = pixelMoments(train.images.subarray(0, 1000 * 784));
-  const answer = (x: Float32Array) => {
-    const outs: Float32Array[] = [];
-    for (let s = 0; s < x.length / 784; s += 1000) {
-      const n = Math.min(1000, x.length / 784 - s);
-      outs.push(outputActivations(net.model, x.subarray(s * 784, (s + n) * 784), n));
-    }
-    const all = new Float32Array(outs.reduce((t, o) => t + o.length, 0));
-    let at = 0;
-    for (const o of outs) {
-      all.set(o, at);
-      at += o.length;
-    }
-    return all;
-  };
+  const answer = (x: Float32Array) => answersOf(net.model, x);
   const uniform = uniformNoise(count, rng);
   const gaussian = gaussianNoise(count, rng, mean, std);
   const testImages = test.images.subarray(0, Math.min(count, test.count) * 784);

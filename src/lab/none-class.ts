@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { subset } from "../data/batches.js";
 import { loadMnist, type Dataset } from "../data/mnist.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
-import { outputActivations } from "../train/metrics.js";
-import { fmt, labRng, pct, table, trainNet } from "./common.js";
+import type { MLP } from "../models/mlp.js";
+import { answersOf, fmt, labRng, pct, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng, lineChart } from "./figures.js";
 import { junkSet, type JunkKind } from "./junk.js";
@@ -29,7 +29,7 @@ export interface RejectionStats {
   default_rule: string;
   default_digit_accuracy: number;
   default_junk_rejection: number;
-  /** The trade-off over thresholds t on the top digit probability: accept when it is ≥ t. */
+  /** The trade-off over thresholds t on the top digit probability: accept when it is > t (t from the held-out junk's scores). */
   curve: { threshold: number[]; digit_accuracy: number[]; junk_rejection: number[] };
   /** Area under digit accuracy (accepted and correct) against held-out junk rejection, 0..1. */
   area: number;
@@ -63,23 +63,32 @@ function concat(a: Dataset, b: Dataset): Dataset {
 }
 
 /** Per image: the top digit probability and the answer (10 = none), from the net's softmax. */
-function scores(model: ReturnType<typeof trainNet>["model"], ds: Dataset): { top: Float32Array; answer: Uint8Array } {
+function scores(model: MLP, ds: Dataset): { top: Float32Array; answer: Uint8Array } {
   const classes = model.sizes[model.sizes.length - 1];
+  const p = answersOf(model, ds.images.subarray(0, ds.count * 784));
   const top = new Float32Array(ds.count);
   const answer = new Uint8Array(ds.count);
-  for (let s = 0; s < ds.count; s += 1000) {
-    const n = Math.min(1000, ds.count - s);
-    const p = outputActivations(model, ds.images.subarray(s * 784, (s + n) * 784), n);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
-      let digit = 0;
-      for (let c = 1; c < 10; c++) if (p[i * classes + c] > p[i * classes + digit]) digit = c;
-      top[s + i] = p[i * classes + digit];
-      answer[s + i] = best;
-    }
+  for (let i = 0; i < ds.count; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
+    let digit = 0;
+    for (let c = 1; c < 10; c++) if (p[i * classes + c] > p[i * classes + digit]) digit = c;
+    top[i] = p[i * classes + digit];
+    answer[i] = best;
   }
   return { top, answer };
+}
+
+/**
+ * Thresholds for the trade-off curve: -1 (accept everything), then the held-out junk scores at every
+ * `1/steps` quantile up to the largest. A fixed grid such as 0, 0.01, …, 1 would miss the curve where
+ * it matters, because a trained softmax gives most digits *and* much junk a top probability above 0.99.
+ */
+export function junkQuantileThresholds(junkTop: Float32Array, steps = 100): number[] {
+  const sorted = Float32Array.from(junkTop).sort();
+  const out = [-1];
+  for (let k = 1; k <= steps; k++) out.push(sorted[Math.max(0, Math.ceil((k * sorted.length) / steps) - 1)]);
+  return out;
 }
 
 /** Trapezoid area under y(x) after sorting by x, from x = 0 to 1. */
@@ -90,7 +99,7 @@ export function areaUnder(xs: number[], ys: number[]): number {
   return area;
 }
 
-function stats(net: RejectionStats["net"], model: ReturnType<typeof trainNet>["model"], digits: Dataset, junk: Dataset, byKind: Record<string, Dataset>): RejectionStats {
+function stats(net: RejectionStats["net"], model: MLP, digits: Dataset, junk: Dataset, byKind: Record<string, Dataset>): RejectionStats {
   const d = scores(model, digits);
   const j = scores(model, junk);
   const elevenClass = net === "11-class with none";
@@ -100,11 +109,11 @@ function stats(net: RejectionStats["net"], model: ReturnType<typeof trainNet>["m
     for (let i = 0; i < n; i++) if (f(i)) c++;
     return c / n;
   };
-  const threshold = Array.from({ length: 101 }, (_, i) => i / 100).concat([1.01]);
+  const threshold = junkQuantileThresholds(j.top);
   const curve = { threshold, digit_accuracy: [] as number[], junk_rejection: [] as number[] };
   for (const t of threshold) {
-    curve.digit_accuracy.push(share(digits.count, (i) => correct(i, (k) => d.top[k] >= t)));
-    curve.junk_rejection.push(share(junk.count, (i) => j.top[i] < t));
+    curve.digit_accuracy.push(share(digits.count, (i) => correct(i, (k) => d.top[k] > t)));
+    curve.junk_rejection.push(share(junk.count, (i) => j.top[i] <= t));
   }
   const rejects = (s: { top: Float32Array; answer: Uint8Array }, i: number) => (elevenClass ? s.answer[i] === 10 : s.top[i] < 0.9);
   const rejection_by_kind: Record<string, number> = {};
@@ -185,8 +194,9 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
     "![junk](junk.png)",
     "",
     `Evaluation: ${testCount.toLocaleString("en-US")} test digits and ${testJunkCount.toLocaleString("en-US")} ${HELD_OUT} — a kind of junk neither net saw. ` +
-      "A digit counts as right when it is accepted and classified correctly; a junk image counts as rejected when its top digit probability is below the threshold t. " +
-      "Sweeping t from 0 to 1 traces the trade-off; its area (1 = every digit right while all junk is rejected) makes the comparison one number.",
+      "A digit counts as right when it is accepted and classified correctly; a junk image counts as rejected when its top digit probability is not above the threshold t. " +
+      "Sweeping t through the held-out junk's own scores (every 1% quantile, so the curve is exact where softmax scores crowd near 1) traces the trade-off; " +
+      "its area (1 = every digit right while all junk is rejected) makes the comparison one number.",
     "",
     table(["net", "digit accuracy (no rejection)", "default rule", "digits right", "held-out junk rejected", "area under trade-off", "digit acc. at ≥ 90% rejection"], nets.map((n) => [n.net, pct(n.digit_accuracy), n.default_rule, pct(n.default_digit_accuracy), pct(n.default_junk_rejection), fmt(n.area, 3), pct(n.accuracy_at_90_rejection)])),
     "",

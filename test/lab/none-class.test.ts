@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
 import { JUNK_KINDS, junkSet } from "../../src/lab/junk.js";
-import { areaUnder, noneClass } from "../../src/lab/none-class.js";
+import { areaUnder, junkQuantileThresholds, noneClass } from "../../src/lab/none-class.js";
 import { quickContext } from "./helpers.js";
 
 test("junk images are 28×28 in [0, 1] with some ink, labelled as asked", async () => {
@@ -17,6 +17,19 @@ test("junk images are 28×28 in [0, 1] with some ink, labelled as asked", async 
   }
   assert.equal(areaUnder([0, 1], [1, 1]), 1);
   assert.equal(areaUnder([1, 0, 0.5], [0, 1, 0.5]), 0.5);
+});
+
+test("junkQuantileThresholds follows the junk scores even where they crowd just below 1", () => {
+  const junk = Float32Array.from({ length: 200 }, (_, i) => 0.995 + i * 0.00002);
+  const t = junkQuantileThresholds(junk, 10);
+  assert.equal(t.length, 11);
+  assert.equal(t[0], -1, "the first threshold accepts everything");
+  assert.equal(t[10], Math.max(...junk), "the last rejects all junk");
+  for (let k = 1; k <= 10; k++) {
+    assert.ok(t[k] > t[k - 1]);
+    // exactly k tenths of the junk is at or below the k-th threshold
+    assert.equal(junk.filter((v) => v <= t[k]).length, 20 * k);
+  }
 });
 
 test("lab none-class: both nets trade digit accuracy against held-out junk rejection, as one number each", async () => {
