@@ -12,6 +12,15 @@ import { randomLabels } from "./random-labels.js";
 
 export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
 export { formatReport, writeLabRun } from "./report.js";
+// what each experiment's result.json holds under "result" (the web lab reads these)
+export type { BackpropLayer, BackpropResult, ChainRule, ExampleBackprop, ToyChain } from "./backprop.js";
+export type { CostRun, CostsResult } from "./costs.js";
+export type { HiddenFeaturesResult, TileStats } from "./hidden-features.js";
+export type { Imagined, ImagineResult } from "./imagine.js";
+export type { LandscapeResult, SgdPath } from "./landscape.js";
+export type { AnswerStats, NoiseResult } from "./noise.js";
+export type { NoneClassResult, RejectionStats } from "./none-class.js";
+export type { LabelRun, RandomLabelsResult } from "./random-labels.js";
 
 /** Every experiment, in the order of the lessons. */
 export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, randomLabels, noneClass, imagine, backprop, landscape, costs];
