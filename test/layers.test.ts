@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   selftest: ["core", "backend", "nn", "selftest"],
   train: ["core", "io", "data", "nn", "optim", "models", "train"],
   lab: ["core", "io", "data", "nn", "optim", "models", "train", "lab"],
-  cli: ["core", "io", "data", "backend", "nn", "optim", "models", "selftest", "train", "lab", "cli"],
+  cli: ["core", "io", "data", "backend", "nn", "optim", "models", "selftest", "train", "lab", "server", "cli"],
   server: ["core", "io", "data", "backend", "train", "lab", "server"],
 };
 

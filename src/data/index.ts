@@ -1,7 +1,8 @@
 // The data layer's public API: IDX and MNIST loading, mini-batches, PNG in/out and MNIST-style
 // preprocessing of any digit picture. Plain typed arrays only; depends on core/errors and core/rng.
 
-export { parseIdx, readIdxFile, IDX_MAX_DIMS, IDX_MAX_GUNZIP_BYTES, type IdxArray, type IdxData, type IdxDtype } from "./idx.js";
+export { parseIdx, isGzip, IDX_MAX_DIMS, type IdxArray, type IdxData, type IdxDtype } from "./idx.js";
+export { readIdxFile, IDX_MAX_GUNZIP_BYTES } from "./idx-file.js";
 export {
   loadMnist,
   loadIdxDataset,

@@ -7,9 +7,6 @@ export {
   decodeSafetensors,
   encodeSafetensors,
   int64ToInt32,
-  readSafetensors,
-  readSafetensorsHeader,
-  writeSafetensors,
   type DtypeArrays,
   type SafeTensor,
   type SafetensorsDtype,
@@ -17,6 +14,7 @@ export {
   type SafetensorsFile,
   type SafetensorsHeader,
 } from "./safetensors.js";
+export { readSafetensors, readSafetensorsHeader, writeSafetensors } from "./safetensors-file.js";
 export {
   describeValue,
   expectArray,

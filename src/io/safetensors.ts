@@ -2,10 +2,7 @@
 // little-endian header length N, N bytes of JSON header, then the packed tensor bytes.
 // Format: https://github.com/huggingface/safetensors#format
 
-import { open } from "node:fs/promises";
 import { NnlabError } from "../core/errors.js";
-import { writeFileAtomic } from "./atomic.js";
-import { fsProblem, readFileBytes } from "./fs-errors.js";
 
 /** The element types nnlab reads and writes. Others (F16, BF16, BOOL, …) are refused with a clear error. */
 export type SafetensorsDtype = "F32" | "F64" | "I32" | "I64" | "U8";
@@ -151,14 +148,6 @@ function checkTensorForWrite(name: string, t: SafeTensor): void {
   }
 }
 
-/**
- * Writes tensors to a safetensors file atomically (temp file + rename), see {@link encodeSafetensors}.
- * @throws NnlabError naming `path` when it cannot be written.
- */
-export async function writeSafetensors(path: string, tensors: Record<string, SafeTensor>, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(path, () => encodeSafetensors(tensors, metadata));
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Reading
 
@@ -166,7 +155,7 @@ export async function writeSafetensors(path: string, tensors: Record<string, Saf
  * Reads the 8-byte header length and checks it against the file size and {@link MAX_HEADER_BYTES}
  * before anything is allocated for the header.
  */
-function checkHeaderLength(prefix: Uint8Array, fileSize: number, file: string): number {
+export function checkHeaderLength(prefix: Uint8Array, fileSize: number, file: string): number {
   if (fileSize < 8) {
     throw NnlabError.problem({
       subject: file,
@@ -195,7 +184,7 @@ function checkHeaderLength(prefix: Uint8Array, fileSize: number, file: string): 
  * dtype, a shape of whole numbers >= 0, and data offsets inside the buffer whose length matches the
  * shape; together the tensors must cover the data buffer exactly, without overlaps or gaps.
  */
-function parseHeader(headerBytes: Uint8Array, bufferLength: number, file: string): SafetensorsHeader {
+export function parseHeader(headerBytes: Uint8Array, bufferLength: number, file: string): SafetensorsHeader {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(headerBytes);
@@ -326,37 +315,6 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
     setOwn(tensors, name, { dtype: entry.dtype, shape: entry.shape, data } as SafeTensor);
   }
   return { tensors, metadata: header.metadata };
-}
-
-/**
- * Reads and decodes a safetensors file, see {@link decodeSafetensors}.
- * @throws NnlabError naming `path` when it is missing, unreadable or malformed.
- */
-export async function readSafetensors(path: string): Promise<SafetensorsFile> {
-  return decodeSafetensors(await readFileBytes(path, "a safetensors file"), path);
-}
-
-/**
- * Reads and validates only the header of a safetensors file (names, dtypes, shapes, metadata), without
- * reading the tensor data; for listing a checkpoint's contents cheaply.
- * @throws NnlabError naming `path` when it is missing, unreadable or malformed.
- */
-export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-    const size = (await handle.stat()).size;
-    const prefix = new Uint8Array(8);
-    await handle.read(prefix, 0, Math.min(8, size), 0);
-    const headerLength = checkHeaderLength(prefix, size, path);
-    const headerBytes = new Uint8Array(headerLength);
-    await handle.read(headerBytes, 0, headerLength, 8);
-    return parseHeader(headerBytes, size - 8 - headerLength, path);
-  } catch (err) {
-    throw fsProblem(err, path, "a safetensors file", false);
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 /**

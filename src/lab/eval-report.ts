@@ -2,7 +2,7 @@
 // the confusion matrix as a figure, per-digit accuracy, the most frequent confusions, and a grid of the
 // test images it gets wrong with the most confidence, each with its label and the net's answer.
 
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import type { MLP } from "../models/mlp.js";
 import { outputActivations, type Evaluation } from "../train/metrics.js";
 import { pct, table } from "./common.js";

@@ -4,7 +4,7 @@
 // files is `writeLabRun`'s job (src/lab/report.ts), so an experiment itself never touches the disk
 // except to read `--model`.
 
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 
 /** A progress display for one pass of an experiment (an epoch, a sweep); the CLI draws it as a bar. */
 export interface LabProgress {

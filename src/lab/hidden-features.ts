@@ -4,7 +4,7 @@
 // the untrained initial weights.
 
 import { Rng } from "../core/rng.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import { MLP } from "../models/mlp.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
 import { correlation, describeNet, fmt, labNet, table, trainNet, type LabNet } from "./common.js";

@@ -6,7 +6,7 @@
 import { tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import type { MLP, MlpCapture } from "../models/mlp.js";
 import { validateTrainConfig } from "../train/config.js";
 import { outputActivations } from "../train/metrics.js";

@@ -2,7 +2,7 @@
 // (smooth random curves) and fragments of real digits, all 28×28 in [0, 1] with ink = 1 like MNIST.
 
 import type { Rng } from "../core/rng.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 
 export const JUNK_KINDS = ["noise", "strokes", "scribbles", "fragments"] as const;
 export type JunkKind = (typeof JUNK_KINDS)[number];

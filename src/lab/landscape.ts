@@ -9,7 +9,7 @@ import * as ops from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { TypedArray } from "../core/dtype.js";
 import { epochOrder, gatherBatch, subset } from "../data/batches.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import type { MLP } from "../models/mlp.js";
 import type { MnistTrainConfig } from "../train/config.js";
 import { costOf, MnistTrainer } from "../train/trainer.js";

@@ -5,7 +5,7 @@
 
 import type { Rng } from "../core/rng.js";
 import { subset } from "../data/batches.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import { makeConfig } from "../train/config.js";
 import { evaluate } from "../train/metrics.js";
 import { MnistTrainer } from "../train/trainer.js";

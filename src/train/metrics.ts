@@ -2,7 +2,7 @@
 
 import { noGrad, tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import type { MLP } from "../models/mlp.js";
 
 /**

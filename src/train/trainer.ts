@@ -6,7 +6,7 @@ import * as ops from "../core/ops.js";
 import { Rng, type RngState } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { allocBatch, epochOrder, gatherBatch } from "../data/batches.js";
-import type { Dataset } from "../data/mnist.js";
+import type { Dataset } from "../data/dataset.js";
 import { MLP, type MlpCapture } from "../models/mlp.js";
 import * as F from "../nn/functional.js";
 import { Adam } from "../optim/adam.js";

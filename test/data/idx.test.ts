@@ -5,7 +5,8 @@ import { after, before, describe, it } from "node:test";
 import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { parseIdx, readIdxFile } from "../../src/data/idx.js";
+import { parseIdx } from "../../src/data/idx.js";
+import { readIdxFile } from "../../src/data/idx-file.js";
 import { mnistDataDir } from "../../src/data/mnist.js";
 import { assertNnlabError, idxBytes, tempDir } from "./helpers.js";
 

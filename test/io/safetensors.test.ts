@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type SafeTensor } from "../../src/io/safetensors.js";
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../../src/io/safetensors.js";
+import { readSafetensors, writeSafetensors } from "../../src/io/safetensors-file.js";
 import { assertNnlabError, tempDir } from "./helpers.js";
 
 const PYTHON = "/usr/bin/python3";

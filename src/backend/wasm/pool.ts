@@ -33,15 +33,18 @@ interface Spawned {
   onceError(fn: (err: unknown) => void): void;
 }
 
-async function spawn(url: URL): Promise<Spawned> {
+/** Starts one kernel worker (worker.ts). The URL is written out in both branches so bundlers (Vite) see the worker. */
+async function spawn(): Promise<Spawned> {
   if (isNode()) {
+    const file = "./worker.js"; // a variable: bundlers must not copy the worker's source as an asset
+    const url = new URL(file, import.meta.url);
     const name = "node:worker_threads"; // a variable keeps bundlers from resolving it for the browser
     const { Worker } = (await import(/* @vite-ignore */ name)) as typeof import("node:worker_threads");
     const w = new Worker(url);
     w.unref(); // idle kernel threads never keep a process alive
     return { post: (m) => w.postMessage(m), onceMessage: (fn) => w.once("message", fn), onceError: (fn) => w.once("error", fn) };
   }
-  const w = new Worker(url, { type: "module" });
+  const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   return {
     post: (m) => w.postMessage(m),
     onceMessage: (fn) => w.addEventListener("message", (e) => fn(e.data), { once: true }),
@@ -74,7 +77,7 @@ export class WorkerPool {
       Array.from({ length: count }, async () => {
         const control = new SharedArrayBuffer(CTRL.size * 4);
         const init: WorkerInit = { module, memory, control, scratch: scratch() };
-        const worker = await spawn(new URL("./worker.js", import.meta.url));
+        const worker = await spawn();
         await new Promise<void>((resolve, reject) => {
           worker.onceMessage(() => resolve());
           worker.onceError(reject);

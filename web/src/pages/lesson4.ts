@@ -1,0 +1,6 @@
+// Lesson 4 (page under construction in this commit; filled in by the lesson's own commits).
+
+import { LESSONS, shell } from "../shell.js";
+
+const lesson = LESSONS[3];
+shell(lesson.number, `Lesson ${lesson.number} — ${lesson.title}`, "");
