@@ -1,5 +1,6 @@
-// Seeded shuffling, mini-batches, one-hot targets and subsets of a Dataset. All randomness comes from the
-// Rng passed in, so the same seed gives the same epochs, batch after batch.
+// Seeded shuffling (of examples and of labels), mini-batches, one-hot targets, subsets and concatenation
+// of a Dataset. All randomness comes from the Rng passed in, so the same seed gives the same epochs, batch
+// after batch.
 
 import { NnlabError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
@@ -137,6 +138,34 @@ export function subset(ds: Dataset, which: number | ArrayLike<number>): Dataset 
   }
   const { x, y, size } = gatherBatch(ds, which, 0, Math.max(1, which.length));
   return { images: x, labels: y, count: size, rows: ds.rows, cols: ds.cols };
+}
+
+/** A new dataset holding the examples of `a` followed by those of `b` (copies; same image size). */
+export function concatDatasets(a: Dataset, b: Dataset): Dataset {
+  const f = featureCount(a);
+  if (featureCount(b) !== f) {
+    throw NnlabError.problem({ subject: "concatDatasets", expected: `images of ${a.rows}×${a.cols} in both datasets`, found: `${b.rows}×${b.cols} in the second` });
+  }
+  const images = new Float32Array((a.count + b.count) * f);
+  images.set(a.images.subarray(0, a.count * f));
+  images.set(b.images.subarray(0, b.count * f), a.count * f);
+  const labels = new Uint8Array(a.count + b.count);
+  labels.set(a.labels.subarray(0, a.count));
+  labels.set(b.labels.subarray(0, b.count), a.count);
+  return { images, labels, count: a.count + b.count, rows: a.rows, cols: a.cols };
+}
+
+/**
+ * Labels with a share `p` shuffled: that share of the images (chosen at random) get their labels
+ * permuted among themselves, so the label counts stay those of the data (Zhang et al.'s "partially
+ * corrupted labels" keep the marginal the same way).
+ */
+export function shuffleLabels(labels: Uint8Array, p: number, rng: Rng): Uint8Array {
+  const out = Uint8Array.from(labels);
+  const chosen = Array.from(rng.permutation(labels.length)).slice(0, Math.round(p * labels.length));
+  const permuted = rng.permutation(chosen.length);
+  chosen.forEach((i, n) => (out[i] = labels[chosen[permuted[n]]]));
+  return out;
 }
 
 /**

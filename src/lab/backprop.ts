@@ -11,9 +11,10 @@ import { MLP, type MlpCapture } from "../models/mlp.js";
 import { activate, type Activation } from "../nn/layers.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
 import { costOf } from "../train/trainer.js";
-import { describeNet, fmt, intFlagOf, intListFlagOf, labNet, labRng, table } from "./common.js";
+import { fmt, intFlagOf, intListFlagOf, labRng, table } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng, weightTilesPng } from "./figures.js";
+import { describeNet, labNet } from "./lab-net.js";
 
 /** One layer l = 1..L of the backward pass for one example (lesson 3's vocabulary; "nudge" = −∂C/∂·). */
 export interface BackpropLayer {

@@ -1,25 +1,12 @@
-// Helpers the lab experiments share: getting a trained digit network (train one through src/train with
-// progress, or load --model), seeded random streams, and number formatting for the reports.
+// Helpers the lab experiments share: training a digit network through src/train with progress, seeded
+// random streams, correlation, and number formatting for the reports. Node-free: the web lab's worker
+// imports it (loading --model from disk is in lab-net.ts).
 
 import { NnlabError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
-import type { MLP } from "../models/mlp.js";
-import { loadModel } from "../train/checkpoint.js";
-import { outputActivations } from "../train/metrics.js";
-import { makeConfig, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../train/config.js";
-import { limitData } from "../train/run.js";
-import { MnistTrainer, type EpochRecord, type TrainData } from "../train/trainer.js";
+import type { MnistTrainConfig } from "../train/config.js";
+import { limitData, MnistTrainer, type TrainData } from "../train/trainer.js";
 import type { LabContext } from "./experiment.js";
-
-/** A network trained (or loaded) for an experiment, with what is known about how it was made. */
-export interface LabNet {
-  model: MLP;
-  config: MnistTrainConfig;
-  /** "trained here" or the --model directory. */
-  source: string;
-  /** Per-epoch records when trained here. */
-  history: EpochRecord[];
-}
 
 /** Trains a network from `config` on `data`, reporting batches as progress. */
 export function trainNet(config: MnistTrainConfig, data: TrainData, label: string, ctx: LabContext): MnistTrainer {
@@ -32,44 +19,6 @@ export function trainNet(config: MnistTrainConfig, data: TrainData, label: strin
     bar.stop();
   }
   return trainer;
-}
-
-/**
- * The network an experiment analyses: the one in `--model` when given, else the preset trained here
- * with `overrides` (the caller picks fewer epochs / images for --quick).
- */
-export async function labNet(ctx: LabContext, preset: PresetName, overrides: ConfigOverrides): Promise<LabNet> {
-  if (ctx.model) {
-    const { model, config } = await loadModel(ctx.model);
-    return { model, config, source: ctx.model, history: [] };
-  }
-  const config = makeConfig(preset, { seed: ctx.seed, ...overrides });
-  const trainer = trainNet(config, ctx.data, `training ${preset} net`, ctx);
-  return { model: trainer.model, config, source: "trained here", history: trainer.history };
-}
-
-/**
- * The net's answers (output activations, or softmax probabilities for a logits net) for every image of
- * `images` [count·784], computed 1,000 images at a time; (count, outputs) row-major.
- */
-export function answersOf(model: MLP, images: Float32Array): Float32Array {
-  const features = model.sizes[0];
-  const count = images.length / features;
-  const out = new Float32Array(count * model.sizes[model.sizes.length - 1]);
-  for (let s = 0; s < count; s += 1000) {
-    const n = Math.min(1000, count - s);
-    const a = outputActivations(model, images.subarray(s * features, (s + n) * features), n);
-    out.set(a, (s * out.length) / count);
-  }
-  return out;
-}
-
-/** One line describing a network for reports. */
-export function describeNet(net: LabNet): string {
-  const c = net.config;
-  const last = net.history[net.history.length - 1];
-  const trained = net.source === "trained here" ? `trained here for ${c.epochs} epoch(s) on ${c.trainLimit || 60000} images` : `loaded from ${net.source}`;
-  return `${c.model.sizes.join("-")} ${c.model.activation} net (${c.cost} cost, ${c.optimizer} lr ${c.lr}, batch ${c.batch}), ${trained}` + (last ? `, test accuracy ${pct(last.test_accuracy)}` : "");
 }
 
 /** A seeded generator for one purpose of an experiment, so streams do not depend on each other. */

@@ -3,30 +3,12 @@
 // net and for a wider, L2-regularised net, and measures how smooth (edge-like) the tiles are against
 // the untrained initial weights.
 
-import { Rng } from "../core/rng.js";
-import type { Dataset } from "../data/dataset.js";
-import { MLP } from "../models/mlp.js";
-import { makeConfig, type MnistTrainConfig } from "../train/config.js";
-import { correlation, describeNet, fmt, labNet, table, trainNet, type LabNet } from "./common.js";
+import { makeConfig } from "../train/config.js";
+import { fmt, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { weightTilesPng } from "./figures.js";
-
-/** Tile measures of one first layer, averaged over its neurons. */
-export interface TileStats {
-  name: string;
-  neurons: number;
-  /**
-   * Spatial smoothness: the correlation between each weight and its right and lower neighbours, over
-   * pixels where digits have ink (lag-1 autocorrelation; 0 for white noise, near 1 for smooth strokes).
-   */
-  smoothness: number;
-  /** The same for the change W − W₀ that training made (what was learned, without the initial noise). */
-  change_smoothness: number | null;
-  /** Correlation of each tile with its own initial weights (1 = still the random start). */
-  correlation_with_init: number | null;
-  /** ‖W − W₀‖ / ‖W₀‖ over the inked pixels. */
-  relative_change: number | null;
-}
+import { describeNet, labNet, type LabNet } from "./lab-net.js";
+import { firstLayerTiles, initialModel, inkMask, tileStats, type TileStats } from "./tiles.js";
 
 export interface HiddenFeaturesResult {
   experiment: "hidden-features";
@@ -34,55 +16,6 @@ export interface HiddenFeaturesResult {
   /** Pixels counted as "where digits have ink" (at least 1% of training images have ink > 0.5 there). */
   inked_pixels: number;
   tiles: TileStats[];
-}
-
-/** Pixels that carry ink (> 0.5) in at least 1% of the first 10,000 training images. */
-export function inkMask(ds: Dataset): Uint8Array {
-  const n = Math.min(ds.count, 10000);
-  const counts = new Uint32Array(784);
-  for (let i = 0; i < n; i++) for (let p = 0; p < 784; p++) if (ds.images[i * 784 + p] > 0.5) counts[p]++;
-  return Uint8Array.from(counts, (c) => (c >= 0.01 * n ? 1 : 0));
-}
-
-/** Lag-1 spatial autocorrelation of a 28×28 tile over the masked pixels (right and lower neighbours pooled). */
-export function tileSmoothness(tile: ArrayLike<number>, mask: Uint8Array): number {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      const p = y * 28 + x;
-      if (!mask[p]) continue;
-      if (x < 27 && mask[p + 1]) a.push(tile[p]), b.push(tile[p + 1]);
-      if (y < 27 && mask[p + 28]) a.push(tile[p]), b.push(tile[p + 28]);
-    }
-  }
-  return correlation(a, b);
-}
-
-/** The first layer's weights as one 784-value tile per neuron. */
-function tilesOf(model: MLP): Float32Array[] {
-  const w = model.layers[0].weight.toArray() as Float32Array;
-  return Array.from({ length: model.layers[0].outFeatures }, (_, j) => w.slice(j * 784, (j + 1) * 784));
-}
-
-/** Smoothness and change measures of trained tiles against their initial ones. */
-export function tileStats(name: string, tiles: Float32Array[], init: Float32Array[] | null, mask: Uint8Array): TileStats {
-  const mean = (f: (t: Float32Array, i: number) => number) => tiles.reduce((s, t, i) => s + f(t, i), 0) / tiles.length;
-  const masked = (t: ArrayLike<number>) => Array.from(t).filter((_, p) => mask[p]);
-  const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  return {
-    name,
-    neurons: tiles.length,
-    smoothness: mean((t) => tileSmoothness(t, mask)),
-    change_smoothness: init ? mean((t, i) => tileSmoothness(t.map((v, p) => v - init[i][p]), mask)) : null,
-    correlation_with_init: init ? mean((t, i) => correlation(masked(t), masked(init[i]))) : null,
-    relative_change: init ? mean((t, i) => norm(masked(t.map((v, p) => v - init[i][p]))) / norm(masked(init[i]))) : null,
-  };
-}
-
-/** The untrained network a config starts from (the trainer draws its weights first from Rng(seed)). */
-function initialModel(config: MnistTrainConfig): MLP {
-  return new MLP(config.model, new Rng(config.seed));
 }
 
 async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult>> {
@@ -93,10 +26,10 @@ async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeatu
   const wideTrainer = trainNet(wideConfig, ctx.data, "training 784-100-10 L2 net", ctx);
   const wide: LabNet = { model: wideTrainer.model, config: wideConfig, source: "trained here", history: wideTrainer.history };
   const mask = inkMask(ctx.data.train);
-  const lessonInit = tilesOf(initialModel(lesson.config));
-  const wideInit = tilesOf(initialModel(wideConfig));
-  const lessonTiles = tilesOf(lesson.model);
-  const wideTiles = tilesOf(wide.model);
+  const lessonInit = firstLayerTiles(initialModel(lesson.config));
+  const wideInit = firstLayerTiles(initialModel(wideConfig));
+  const lessonTiles = firstLayerTiles(lesson.model);
+  const wideTiles = firstLayerTiles(wide.model);
   const stats = [
     tileStats("untrained 3b1b (N(0,1) init)", lessonInit, null, mask),
     tileStats("trained 3b1b", lessonTiles, lessonInit, mask),

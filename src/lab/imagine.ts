@@ -3,19 +3,15 @@
 // pixels in [0, 1] and the image smooth; shows the ten images, how confident the net is about each, and
 // how much each looks like the average real image of its digit.
 
-import { tidy } from "../core/engine.js";
-import * as ops from "../core/ops.js";
-import type { Tensor } from "../core/tensor.js";
 import type { Dataset } from "../data/dataset.js";
-import type { MLP, MlpCapture } from "../models/mlp.js";
+import type { MLP } from "../models/mlp.js";
 import { validateTrainConfig } from "../train/config.js";
 import { outputActivations } from "../train/metrics.js";
-import { correlation, describeNet, fmt, labNet, pct, table, trainNet } from "./common.js";
+import { ascend, PENALTY } from "./ascent.js";
+import { correlation, fmt, pct, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng } from "./figures.js";
-
-/** Penalty weights of the constrained ascent: pixels outside [0, 1] and squared neighbour differences. */
-export const PENALTY = { range: 10, smooth: 0.3 } as const;
+import { describeNet, labNet } from "./lab-net.js";
 
 export interface Imagined {
   digit: number;
@@ -55,39 +51,6 @@ export interface ImagineResult {
     /** Share of test images on which the two nets give the same answer. */
     nets_agree: number;
   };
-}
-
-/**
- * Gradient ascent on ten images x [10, 784] (row k for digit k) to maximise Σₖ z⁽ᴸ⁾ₖₖ minus the penalty
- * when `penalised`. The gradient comes from the engine's backward pass through the captured z.
- */
-export function ascend(model: MLP, steps: number, lr: number, penalised: boolean): Float32Array {
-  const classes = model.sizes[model.sizes.length - 1];
-  let x = new Float32Array(classes * 784).fill(0.1);
-  const pick = ops.oneHot(ops.arange(classes), classes); // (10, 10) identity: row k picks z_k
-  for (let s = 0; s < steps; s++) {
-    x = tidy(() => {
-      const input = ops.tensor(x, [classes, 784]).requireGrad();
-      const capture: MlpCapture = { z: [], a: [] };
-      model.forward(input, capture);
-      let objective: Tensor = capture.z[capture.z.length - 1].mul(pick).sum();
-      if (penalised) {
-        const below = input.neg().relu();
-        const above = input.sub(1).relu();
-        const img = input.reshape([classes, 28, 28]);
-        const dx = ops.slice(img, [0, 0, 1], [classes, 28, 28]).sub(ops.slice(img, [0, 0, 0], [classes, 28, 27]));
-        const dy = ops.slice(img, [0, 1, 0], [classes, 28, 28]).sub(ops.slice(img, [0, 0, 0], [classes, 27, 28]));
-        const range = below.mul(below).sum().add(above.mul(above).sum()).mul(PENALTY.range);
-        const smooth = dx.mul(dx).sum().add(dy.mul(dy).sum()).mul(PENALTY.smooth);
-        objective = objective.sub(range).sub(smooth);
-      }
-      objective.backward();
-      const g = input.grad!.toArray() as Float32Array;
-      return Float32Array.from(x, (v, i) => v + lr * g[i]);
-    });
-  }
-  pick.dispose();
-  return x;
 }
 
 /** Mean test image of each digit. */

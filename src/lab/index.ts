@@ -15,11 +15,14 @@ export { formatReport, writeLabRun } from "./report.js";
 // what each experiment's result.json holds under "result" (the web lab reads these)
 export type { BackpropLayer, BackpropResult, ChainRule, ExampleBackprop, ToyChain } from "./backprop.js";
 export type { CostRun, CostsResult } from "./costs.js";
-export type { HiddenFeaturesResult, TileStats } from "./hidden-features.js";
+export type { HiddenFeaturesResult } from "./hidden-features.js";
+export type { TileStats } from "./tiles.js";
 export type { Imagined, ImagineResult } from "./imagine.js";
 export type { LandscapeResult, SgdPath } from "./landscape.js";
-export type { AnswerStats, NoiseResult } from "./noise.js";
-export type { NoneClassResult, RejectionStats } from "./none-class.js";
+export type { NoiseResult } from "./noise.js";
+export type { AnswerStats } from "./answers.js";
+export type { NoneClassResult } from "./none-class.js";
+export type { RejectionStats } from "./rejection.js";
 export type { LabelRun, RandomLabelsResult } from "./random-labels.js";
 
 /** Every experiment, in the order of the lessons. */

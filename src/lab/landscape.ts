@@ -4,20 +4,13 @@
 // row, so directions are comparable across layers), and the paths of SGD with batch sizes 1, 10, 100
 // and the full batch projected into that plane.
 
-import { noGrad, tidy } from "../core/engine.js";
-import * as ops from "../core/ops.js";
-import type { Rng } from "../core/rng.js";
-import type { TypedArray } from "../core/dtype.js";
 import { epochOrder, gatherBatch, subset } from "../data/batches.js";
-import type { Dataset } from "../data/dataset.js";
-import type { MLP } from "../models/mlp.js";
-import type { MnistTrainConfig } from "../train/config.js";
-import { costOf, MnistTrainer } from "../train/trainer.js";
-import { describeNet, fmt, labNet, labRng, pct, table } from "./common.js";
+import { MnistTrainer } from "../train/trainer.js";
+import { fmt, labRng, pct, table } from "./common.js";
+import { combine, costOn, dot, filterNormalisedDirection, grid, minus, project } from "./directions.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { chartSvg, lineChart } from "./figures.js";
-
-type State = Record<string, { shape: number[]; data: TypedArray }>;
+import { describeNet, labNet } from "./lab-net.js";
 
 export interface SgdPath {
   batch: number;
@@ -48,73 +41,8 @@ export interface LandscapeResult {
   paths: { start: [number, number]; steps: number; learning_rate: number; runs: SgdPath[] };
 }
 
-/** A random direction with filter normalisation: each weight row scaled to its weight row's norm; biases 0. */
-export function filterNormalisedDirection(model: MLP, rng: Rng): State {
-  const out: State = {};
-  for (const [name, p] of model.namedParameters()) {
-    const w = p.toArray() as Float32Array;
-    const d = new Float32Array(w.length);
-    if (p.shape.length === 2) {
-      const cols = p.shape[1];
-      for (let r = 0; r < p.shape[0]; r++) {
-        let dn = 0;
-        let wn = 0;
-        for (let c = 0; c < cols; c++) {
-          d[r * cols + c] = rng.normal();
-          dn += d[r * cols + c] ** 2;
-          wn += w[r * cols + c] ** 2;
-        }
-        const scale = Math.sqrt(wn / (dn || 1));
-        for (let c = 0; c < cols; c++) d[r * cols + c] *= scale;
-      }
-    }
-    out[name] = { shape: [...p.shape], data: d };
-  }
-  return out;
-}
-
-function combine(base: State, d1: State, d2: State, a: number, b: number): State {
-  const out: State = {};
-  for (const name of Object.keys(base)) out[name] = { shape: base[name].shape, data: Float32Array.from(base[name].data, (v, i) => v + a * d1[name].data[i] + b * d2[name].data[i]) };
-  return out;
-}
-
-function dot(x: State, y: State): number {
-  let s = 0;
-  for (const name of Object.keys(x)) for (let i = 0; i < x[name].data.length; i++) s += x[name].data[i] * y[name].data[i];
-  return s;
-}
-
-function minus(x: State, y: State): State {
-  const out: State = {};
-  for (const name of Object.keys(x)) out[name] = { shape: x[name].shape, data: Float32Array.from(x[name].data, (v, i) => v - y[name].data[i]) };
-  return out;
-}
-
-/** The cost of `model` (as configured) on the images of `ds`, without gradients. */
-function costOn(model: MLP, config: MnistTrainConfig, ds: Dataset): number {
-  return tidy(() => noGrad(() => costOf(config, model.forward(ops.tensor(ds.images, [ds.count, 784])), ops.tensor(Int32Array.from(ds.labels), [ds.count], "int32")).item()));
-}
-
-/** Least-squares coordinates of `v` in span(d₁, d₂) and the share of |v| left outside the plane. */
-function project(v: State, d1: State, d2: State): { a: number; b: number; off: number } {
-  const g11 = dot(d1, d1);
-  const g12 = dot(d1, d2);
-  const g22 = dot(d2, d2);
-  const r1 = dot(d1, v);
-  const r2 = dot(d2, v);
-  const det = g11 * g22 - g12 * g12;
-  const a = (g22 * r1 - g12 * r2) / det;
-  const b = (g11 * r2 - g12 * r1) / det;
-  const vv = dot(v, v);
-  const inPlane = a * a * g11 + 2 * a * b * g12 + b * b * g22;
-  return { a, b, off: vv > 0 ? Math.sqrt(Math.max(0, vv - inPlane) / vv) : 0 };
-}
-
 /** Learning rate of SGD on the slice's own coordinates: (α, β) ← (α, β) − η·(∂C/∂α, ∂C/∂β). */
 export const PLANE_LR = 0.05;
-
-const grid = (n: number) => Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
 
 async function runLandscape(ctx: LabContext): Promise<LabOutput<LandscapeResult>> {
   const net = await labNet(ctx, "3b1b", ctx.quick ? { epochs: 1, trainLimit: 5000, testLimit: 1000 } : { epochs: 3 });

@@ -4,14 +4,14 @@
 // Debian's dataset-fashion-mnist is installed), on junk of a kind held out of training (scribbles).
 
 import { existsSync } from "node:fs";
-import { subset } from "../data/batches.js";
+import { concatDatasets, subset } from "../data/batches.js";
 import { loadMnist, type Dataset } from "../data/mnist.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
-import type { MLP } from "../models/mlp.js";
-import { answersOf, fmt, labRng, pct, table, trainNet } from "./common.js";
+import { fmt, labRng, pct, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng, lineChart } from "./figures.js";
 import { junkSet, type JunkKind } from "./junk.js";
+import { rejectionStats, type RejectionStats } from "./rejection.js";
 
 /** Where Debian's dataset-fashion-mnist package puts its IDX files. */
 export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
@@ -19,25 +19,6 @@ export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
 /** Junk kinds the 11-class net trains on; scribbles stay held out for the evaluation. */
 const TRAIN_KINDS: readonly JunkKind[] = ["noise", "strokes", "fragments"];
 const HELD_OUT: JunkKind = "scribbles";
-
-/** One net's numbers. */
-export interface RejectionStats {
-  net: "10-class + threshold" | "11-class with none";
-  /** Test digits classified correctly with no rejection (for the 11-class net, "none" counts as wrong). */
-  digit_accuracy: number;
-  /** The default operating point: threshold 0.9 for (a), the argmax being "none" for (b). */
-  default_rule: string;
-  default_digit_accuracy: number;
-  default_junk_rejection: number;
-  /** The trade-off over thresholds t on the top digit probability: accept when it is > t (t from the held-out junk's scores). */
-  curve: { threshold: number[]; digit_accuracy: number[]; junk_rejection: number[] };
-  /** Area under digit accuracy (accepted and correct) against held-out junk rejection, 0..1. */
-  area: number;
-  /** Best digit accuracy while rejecting at least 90% of the held-out junk. */
-  accuracy_at_90_rejection: number;
-  /** Rejection rate per junk kind at the default rule (fresh images of every kind). */
-  rejection_by_kind: Record<string, number>;
-}
 
 export interface NoneClassResult {
   experiment: "none-class";
@@ -50,89 +31,6 @@ export interface NoneClassResult {
   test_digits: number;
   test_junk: number;
   nets: RejectionStats[];
-}
-
-function concat(a: Dataset, b: Dataset): Dataset {
-  const images = new Float32Array((a.count + b.count) * 784);
-  images.set(a.images.subarray(0, a.count * 784));
-  images.set(b.images.subarray(0, b.count * 784), a.count * 784);
-  const labels = new Uint8Array(a.count + b.count);
-  labels.set(a.labels.subarray(0, a.count));
-  labels.set(b.labels.subarray(0, b.count), a.count);
-  return { images, labels, count: a.count + b.count, rows: 28, cols: 28 };
-}
-
-/** Per image: the top digit probability and the answer (10 = none), from the net's softmax. */
-function scores(model: MLP, ds: Dataset): { top: Float32Array; answer: Uint8Array } {
-  const classes = model.sizes[model.sizes.length - 1];
-  const p = answersOf(model, ds.images.subarray(0, ds.count * 784));
-  const top = new Float32Array(ds.count);
-  const answer = new Uint8Array(ds.count);
-  for (let i = 0; i < ds.count; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
-    let digit = 0;
-    for (let c = 1; c < 10; c++) if (p[i * classes + c] > p[i * classes + digit]) digit = c;
-    top[i] = p[i * classes + digit];
-    answer[i] = best;
-  }
-  return { top, answer };
-}
-
-/**
- * Thresholds for the trade-off curve: -1 (accept everything), then the held-out junk scores at every
- * `1/steps` quantile up to the largest. A fixed grid such as 0, 0.01, …, 1 would miss the curve where
- * it matters, because a trained softmax gives most digits *and* much junk a top probability above 0.99.
- */
-export function junkQuantileThresholds(junkTop: Float32Array, steps = 100): number[] {
-  const sorted = Float32Array.from(junkTop).sort();
-  const out = [-1];
-  for (let k = 1; k <= steps; k++) out.push(sorted[Math.max(0, Math.ceil((k * sorted.length) / steps) - 1)]);
-  return out;
-}
-
-/** Trapezoid area under y(x) after sorting by x, from x = 0 to 1. */
-export function areaUnder(xs: number[], ys: number[]): number {
-  const pts = xs.map((x, i) => [x, ys[i]] as const).sort((p, q) => p[0] - q[0] || q[1] - p[1]);
-  let area = 0;
-  for (let i = 1; i < pts.length; i++) area += ((pts[i][0] - pts[i - 1][0]) * (pts[i][1] + pts[i - 1][1])) / 2;
-  return area;
-}
-
-function stats(net: RejectionStats["net"], model: MLP, digits: Dataset, junk: Dataset, byKind: Record<string, Dataset>): RejectionStats {
-  const d = scores(model, digits);
-  const j = scores(model, junk);
-  const elevenClass = net === "11-class with none";
-  const correct = (i: number, accept: (i: number) => boolean) => accept(i) && d.answer[i] === digits.labels[i];
-  const share = (n: number, f: (i: number) => boolean) => {
-    let c = 0;
-    for (let i = 0; i < n; i++) if (f(i)) c++;
-    return c / n;
-  };
-  const threshold = junkQuantileThresholds(j.top);
-  const curve = { threshold, digit_accuracy: [] as number[], junk_rejection: [] as number[] };
-  for (const t of threshold) {
-    curve.digit_accuracy.push(share(digits.count, (i) => correct(i, (k) => d.top[k] > t)));
-    curve.junk_rejection.push(share(junk.count, (i) => j.top[i] <= t));
-  }
-  const rejects = (s: { top: Float32Array; answer: Uint8Array }, i: number) => (elevenClass ? s.answer[i] === 10 : s.top[i] < 0.9);
-  const rejection_by_kind: Record<string, number> = {};
-  for (const [kind, ds] of Object.entries(byKind)) {
-    const s = scores(model, ds);
-    rejection_by_kind[kind] = share(ds.count, (i) => rejects(s, i));
-  }
-  const at90 = curve.junk_rejection.map((r, i) => (r >= 0.9 ? curve.digit_accuracy[i] : 0));
-  return {
-    net,
-    digit_accuracy: share(digits.count, (i) => d.answer[i] === digits.labels[i]),
-    default_rule: elevenClass ? "reject when the answer is none" : "reject when the top probability < 0.9",
-    default_digit_accuracy: share(digits.count, (i) => !rejects(d, i) && d.answer[i] === digits.labels[i]),
-    default_junk_rejection: share(junk.count, (i) => rejects(j, i)),
-    curve,
-    area: areaUnder(curve.junk_rejection, curve.digit_accuracy),
-    accuracy_at_90_rejection: Math.max(...at90),
-    rejection_by_kind,
-  };
 }
 
 async function loadFashion(ctx: LabContext): Promise<{ dir: string; train: Dataset; test: Dataset } | null> {
@@ -152,19 +50,19 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
   const fashion = await loadFashion(ctx);
   ctx.log(fashion ? `Fashion-MNIST from ${fashion.dir} joins the junk` : `Fashion-MNIST not found at ${DEBIAN_FASHION_DIR}: generated junk only`);
   let junk = junkSet(TRAIN_KINDS, fashion ? (junkCount * 3) / 4 : junkCount, rng, digits, 10);
-  if (fashion) junk = concat(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
+  if (fashion) junk = concatDatasets(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
   const epochs = ctx.quick ? 2 : 3;
   const base = makeConfig("modern", { seed: ctx.seed, hidden: [100], epochs, batch: 32, lr: 1e-3, schedule: "constant" });
   const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).model;
   const elevenConfig: MnistTrainConfig = { ...base, model: { ...base.model, sizes: [784, 100, 11] } };
-  const elevenNet = trainNet(elevenConfig, { train: concat(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
+  const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
 
   const testDigits = subset(ctx.data.test, testCount);
   const heldOut = junkSet([HELD_OUT], testJunkCount, rng, testDigits, 10);
   const byKind: Record<string, Dataset> = {};
   for (const kind of [...TRAIN_KINDS, HELD_OUT]) byKind[kind] = kind === HELD_OUT ? heldOut : junkSet([kind], testJunkCount, rng, testDigits, 10);
   if (fashion) byKind["Fashion-MNIST test"] = subset(fashion.test, testJunkCount);
-  const nets = [stats("10-class + threshold", tenNet, testDigits, heldOut, byKind), stats("11-class with none", elevenNet, testDigits, heldOut, byKind)];
+  const nets = [rejectionStats("10-class + threshold", tenNet, testDigits, heldOut, byKind), rejectionStats("11-class with none", elevenNet, testDigits, heldOut, byKind)];
   const result: NoneClassResult = {
     experiment: "none-class",
     network: `784-100-10 and 784-100-11 ReLU nets, cross-entropy, Adam lr 0.001, batch 32, ${epochs} epochs`,

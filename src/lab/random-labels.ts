@@ -3,8 +3,7 @@
 // training subset with true, half-shuffled and fully shuffled labels and follows training accuracy,
 // cost and test accuracy per epoch.
 
-import type { Rng } from "../core/rng.js";
-import { subset } from "../data/batches.js";
+import { shuffleLabels, subset } from "../data/batches.js";
 import type { Dataset } from "../data/dataset.js";
 import { makeConfig } from "../train/config.js";
 import { evaluate } from "../train/metrics.js";
@@ -36,19 +35,6 @@ export interface RandomLabelsResult {
   test_images: number;
   epochs: number;
   runs: LabelRun[];
-}
-
-/**
- * Labels with a share `p` shuffled: that share of the images (chosen at random) get their labels
- * permuted among themselves, so the label counts stay those of the data (Zhang et al.'s "partially
- * corrupted labels" keep the marginal the same way).
- */
-export function shuffleLabels(labels: Uint8Array, p: number, rng: Rng): Uint8Array {
-  const out = Uint8Array.from(labels);
-  const chosen = Array.from(rng.permutation(labels.length)).slice(0, Math.round(p * labels.length));
-  const permuted = rng.permutation(chosen.length);
-  chosen.forEach((i, n) => (out[i] = labels[chosen[permuted[n]]]));
-  return out;
 }
 
 function epochsTo(acc: number[], level: number): number | null {

@@ -1,18 +1,9 @@
 // A whole training run: limit the data as configured, train epoch after epoch, checkpoint atomically
 // after each, and report events. The CLI's `train mnist` and the tests drive runs through this.
 
-import { subset } from "../data/batches.js";
 import { saveCheckpoint, checkRunDir, restoreCheckpoint } from "./checkpoint.js";
 import type { MnistTrainConfig } from "./config.js";
-import { MnistTrainer, type TrainData, type TrainEvent } from "./trainer.js";
-
-/** The data a config trains and tests on (the first `trainLimit` / `testLimit` images when set). */
-export function limitData(config: MnistTrainConfig, data: TrainData): TrainData {
-  return {
-    train: config.trainLimit && config.trainLimit < data.train.count ? subset(data.train, config.trainLimit) : data.train,
-    test: config.testLimit && config.testLimit < data.test.count ? subset(data.test, config.testLimit) : data.test,
-  };
-}
+import { limitData, MnistTrainer, type TrainData, type TrainEvent } from "./trainer.js";
 
 export interface RunOptions {
   /** Run directory for checkpoints (written after every epoch); none = no checkpoints. */

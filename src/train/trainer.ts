@@ -5,7 +5,7 @@ import { tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import { Rng, type RngState } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
-import { allocBatch, epochOrder, gatherBatch } from "../data/batches.js";
+import { allocBatch, epochOrder, gatherBatch, subset } from "../data/batches.js";
 import type { Dataset } from "../data/dataset.js";
 import { MLP, type MlpCapture } from "../models/mlp.js";
 import * as F from "../nn/functional.js";
@@ -35,6 +35,14 @@ export type TrainEvent =
 export interface TrainData {
   train: Dataset;
   test: Dataset;
+}
+
+/** The data a config trains and tests on (the first `trainLimit` / `testLimit` images when set). */
+export function limitData(config: MnistTrainConfig, data: TrainData): TrainData {
+  return {
+    train: config.trainLimit && config.trainLimit < data.train.count ? subset(data.train, config.trainLimit) : data.train,
+    test: config.testLimit && config.testLimit < data.test.count ? subset(data.test, config.testLimit) : data.test,
+  };
 }
 
 /** One step's numbers. */

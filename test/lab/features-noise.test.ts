@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hiddenFeatures, tileSmoothness } from "../../src/lab/hidden-features.js";
+import { hiddenFeatures } from "../../src/lab/hidden-features.js";
 import { noise } from "../../src/lab/noise.js";
+import { tileSmoothness } from "../../src/lab/tiles.js";
 import { quickContext } from "./helpers.js";
 
 test("lab hidden-features: trained tiles are smoother than their random start, which scores near 0", async () => {

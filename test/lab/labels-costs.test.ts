@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
+import { shuffleLabels } from "../../src/data/batches.js";
 import { costs } from "../../src/lab/costs.js";
-import { randomLabels, shuffleLabels } from "../../src/lab/random-labels.js";
+import { randomLabels } from "../../src/lab/random-labels.js";
 import { quickContext } from "./helpers.js";
 
 test("shuffleLabels keeps the label counts and changes about the asked share", () => {

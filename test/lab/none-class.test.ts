@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
 import { JUNK_KINDS, junkSet } from "../../src/lab/junk.js";
-import { areaUnder, junkQuantileThresholds, noneClass } from "../../src/lab/none-class.js";
+import { noneClass } from "../../src/lab/none-class.js";
+import { areaUnder, junkQuantileThresholds } from "../../src/lab/rejection.js";
 import { quickContext } from "./helpers.js";
 
 test("junk images are 28×28 in [0, 1] with some ink, labelled as asked", async () => {
