@@ -6,6 +6,7 @@ import { loadMnist, mnistDataDir, type Dataset } from "../src/data/mnist.js";
 import type { MnistTrainConfig } from "../src/train/config.js";
 import { MnistTrainer } from "../src/train/trainer.js";
 import { useVariant, variantLabel } from "./backends.js";
+import { chromiumEpochs } from "./chromium.js";
 import { timeRuns, type BenchContext, type BenchResult, type Entry, type TimingPlan } from "./harness.js";
 import { runPythonPeer, torchLabel } from "./peers/python.js";
 import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
@@ -23,8 +24,11 @@ function plan(quick: boolean): TimingPlan {
   return quick ? { warmup: 0, runs: 1, budgetS: 0 } : { warmup: 0, runs: 3, budgetS: 20 };
 }
 
-/** Times one epoch of `config` on each nnlab backend, TF.js backend and Python peer (`script`). */
-export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, script: string): Promise<Pick<BenchResult, "entries" | "notes">> {
+/**
+ * Times one epoch of `config` on each nnlab backend, TF.js backend and Python peer (`script`); with
+ * `inChromium`, also nnlab's default backend in the web lab's worker in headless Chromium.
+ */
+export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, script: string, inChromium = false): Promise<Pick<BenchResult, "entries" | "notes">> {
   mnist ??= loadMnist();
   const full = await mnist;
   const train = subset(full.train, epochImages(ctx.quick));
@@ -46,6 +50,17 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
       return record.seconds;
     }, plan(ctx.quick));
     entries.push({ case: "epoch", impl: variantLabel(v, ctx.nnlab), nnlab: true, threads: v.threads, stats, extra: { "test acc": accuracy } });
+  }
+
+  if (inChromium) {
+    const r = await chromiumEpochs(config.preset, train.count, WARMUP_IMAGES, plan(ctx.quick).runs);
+    if (typeof r === "string") {
+      entries.push({ case: "epoch", impl: "nnlab in Chromium", nnlab: true, threads: null, stats: null, note: r });
+    } else {
+      entries.push({ case: "epoch", impl: `nnlab/${r.backend} in Chromium`, nnlab: true, threads: r.threads, stats: r.stats, extra: { "test acc": r.testAccuracy }, note: "web lab worker" });
+      const node = entries.find((e) => e.impl.startsWith(`nnlab/${r.backend}`) && e.threads === r.threads && e.stats);
+      if (node?.stats) notes.push(`Chromium ÷ Node (nnlab/${r.backend}, ${r.threads} threads): ${(r.stats.median / node.stats.median).toFixed(2)}× the time (target: at most 1.5×)`);
+    }
   }
 
   for (const name of TFJS_BACKENDS) {

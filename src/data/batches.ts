@@ -4,7 +4,7 @@
 
 import { NnlabError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import type { Dataset } from "./mnist.js";
+import type { Dataset } from "./dataset.js";
 
 /** A mini-batch: `size` images of `features` values each, row after row, and their labels. */
 export interface Batch {

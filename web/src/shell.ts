@@ -30,6 +30,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
+declare global {
+  interface Window {
+    /** The page's engine worker, for the browser console and for tests/benchmarks: `await nnlab.call("info", {})` (started on first use). */
+    nnlab: ReturnType<typeof engine>;
+  }
+}
+
 /** Renders the page frame and returns the element the lesson fills. */
 export function shell(current: number | null, title: string, intro: string): HTMLElement {
   const app = document.getElementById("app")!;
@@ -41,6 +48,8 @@ export function shell(current: number | null, title: string, intro: string): HTM
   const status = el("p", { class: "engine-status", "data-testid": "engine-status" }, "engine: starting…");
   const main = el("main");
   app.append(el("header", {}, nav), el("h1", {}, title), el("p", { class: "intro" }, intro), main, el("footer", {}, status));
+  // the worker starts on first use: lesson pages use it at once, the home page only if the console does
+  Object.defineProperty(window, "nnlab", { get: engine, configurable: true });
   if (current !== null) {
     engine()
       .call("info", {})

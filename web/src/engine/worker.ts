@@ -2,9 +2,10 @@
 // cross-origin isolated), answering the methods that the files in methods/ implement.
 
 import type { MethodContext, MethodTable, RequestMessage } from "./protocol.js";
+import { benchMethods } from "./methods/bench.js";
 import { coreMethods } from "./methods/core.js";
 
-const methods: MethodTable = { ...coreMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
