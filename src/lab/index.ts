@@ -13,12 +13,14 @@ import { randomLabels } from "./random-labels.js";
 export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
 export { formatReport, writeLabRun } from "./report.js";
 // what each experiment's result.json holds under "result" (the web lab reads these)
-export type { BackpropLayer, BackpropResult, ChainRule, ExampleBackprop, ToyChain } from "./backprop.js";
+export type { BackpropResult } from "./backprop.js";
+export type { BackpropLayer, ChainRule, ExampleBackprop, MatrixLayer, ToyChain, ToyParams } from "./backward-pass.js";
 export type { CostRun, CostsResult } from "./costs.js";
 export type { HiddenFeaturesResult } from "./hidden-features.js";
 export type { TileStats } from "./tiles.js";
 export type { Imagined, ImagineResult } from "./imagine.js";
-export type { LandscapeResult, SgdPath } from "./landscape.js";
+export type { LandscapeResult } from "./landscape.js";
+export type { SgdPath } from "./descent-paths.js";
 export type { NoiseResult } from "./noise.js";
 export type { AnswerStats } from "./answers.js";
 export type { NoneClassResult } from "./none-class.js";

@@ -4,26 +4,13 @@
 // row, so directions are comparable across layers), and the paths of SGD with batch sizes 1, 10, 100
 // and the full batch projected into that plane.
 
-import { epochOrder, gatherBatch, subset } from "../data/batches.js";
-import { MnistTrainer } from "../train/trainer.js";
+import { subset } from "../data/batches.js";
 import { fmt, labRng, pct, table } from "./common.js";
-import { combine, costOn, dot, filterNormalisedDirection, grid, minus, project } from "./directions.js";
+import { PLANE_LR, sgdPath, type SgdPath } from "./descent-paths.js";
+import { combine, costOn, dot, filterNormalisedDirection, grid } from "./directions.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { chartSvg, lineChart } from "./figures.js";
 import { describeNet, labNet } from "./lab-net.js";
-
-export interface SgdPath {
-  batch: number;
-  /** Whether SGD ran on the slice's coordinates (α, β) with mini-batch gradients — the ball on the drawn surface — or free in all weights. */
-  in_plane: boolean;
-  /** Coordinates (α, β) of each step's weights in the plane (least-squares projection of w − w*). */
-  alpha: number[];
-  beta: number[];
-  /** Cost on the evaluation images after each step. */
-  cost: number[];
-  /** |part of the path's displacement w_end − w_start outside the plane| / |w_end − w_start|. */
-  off_plane: number;
-}
 
 export interface LandscapeResult {
   experiment: "landscape";
@@ -40,9 +27,6 @@ export interface LandscapeResult {
   direction_cosine: number;
   paths: { start: [number, number]; steps: number; learning_rate: number; runs: SgdPath[] };
 }
-
-/** Learning rate of SGD on the slice's own coordinates: (α, β) ← (α, β) − η·(∂C/∂α, ∂C/∂β). */
-export const PLANE_LR = 0.05;
 
 async function runLandscape(ctx: LabContext): Promise<LabOutput<LandscapeResult>> {
   const net = await labNet(ctx, "3b1b", ctx.quick ? { epochs: 1, trainLimit: 5000, testLimit: 1000 } : { epochs: 3 });
@@ -75,40 +59,10 @@ async function runLandscape(ctx: LabContext): Promise<LabOutput<LandscapeResult>
   const batches = [1, 10, 100, images];
   const runs: SgdPath[] = [];
   bar = ctx.progress("SGD paths", batches.length * 2 * steps);
-  const sgdPath = (batch: number, inPlane: boolean): SgdPath => {
-    const trainer = new MnistTrainer({ ...config, batch, optimizer: "sgd", momentum: 0, weightDecay: 0, schedule: "constant" }, { train: evalSet, test: subset(ctx.data.test, 1) });
-    const w0 = combine(wStar, d1, d2, start[0], start[1]);
-    trainer.model.loadStateDict(w0);
-    const path: SgdPath = { batch, in_plane: inPlane, alpha: [start[0]], beta: [start[1]], cost: [costOn(trainer.model, config, evalSet)], off_plane: 0 };
-    let order = epochOrder(images, trainer.rng);
-    let at = 0;
-    for (let s = 0; s < steps; s++) {
-      if (at + batch > images) {
-        order = epochOrder(images, trainer.rng);
-        at = 0;
-      }
-      const b = gatherBatch(evalSet, order, at, batch);
-      at += batch;
-      const before = inPlane ? trainer.model.stateDict() : null;
-      trainer.step(b.x, b.y, b.size);
-      let p = project(minus(trainer.model.stateDict(), wStar), d1, d2);
-      if (before) {
-        // the step was −η·g; its components along d₁, d₂ give ∂C/∂α = g·d₁ and ∂C/∂β = g·d₂
-        const step = minus(trainer.model.stateDict(), before);
-        const a = path.alpha[s] + (PLANE_LR * dot(step, d1)) / config.lr;
-        const bb = path.beta[s] + (PLANE_LR * dot(step, d2)) / config.lr;
-        trainer.model.loadStateDict(combine(wStar, d1, d2, a, bb));
-        p = { a, b: bb, off: 0 };
-      }
-      path.alpha.push(p.a);
-      path.beta.push(p.b);
-      path.cost.push(costOn(trainer.model, config, evalSet));
-      bar.update(runs.length * steps + s + 1);
-    }
-    path.off_plane = project(minus(trainer.model.stateDict(), w0), d1, d2).off;
-    return path;
-  };
-  for (const inPlane of [true, false]) for (const batch of batches) runs.push(sgdPath(batch, inPlane));
+  const plane = { origin: wStar, d1, d2 };
+  for (const inPlane of [true, false]) {
+    for (const batch of batches) runs.push(sgdPath(config, evalSet, plane, { start, steps, batch, inPlane }, (s) => bar.update(runs.length * steps + s)));
+  }
   bar.stop();
   model.loadStateDict(wStar);
 
