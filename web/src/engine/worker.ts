@@ -2,10 +2,11 @@
 // cross-origin isolated), answering the methods that the files in methods/ implement.
 
 import type { MethodContext, MethodTable, RequestMessage } from "./protocol.js";
+import { backpropMethods } from "./methods/backprop.js";
 import { benchMethods } from "./methods/bench.js";
 import { coreMethods } from "./methods/core.js";
 
-const methods: MethodTable = { ...coreMethods, ...benchMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 

@@ -1,0 +1,73 @@
+// A cost surface over a 2-D slice as a heat map (log cost, dark = low) with paths drawn over it, e.g.
+// gradient descent with different batch sizes rolling downhill. Canvas-drawn; a legend names the paths.
+
+import "./surface-plot.css";
+import { el } from "../shell.js";
+
+export interface SurfacePath {
+  label: string;
+  color: string;
+  /** Coordinates along the two axes, one per step. */
+  x: number[];
+  y: number[];
+}
+
+// a perceptual dark-blue → teal → yellow ramp (viridis's stops)
+const RAMP: [number, number, number][] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+function ramp(t: number): [number, number, number] {
+  const s = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(s));
+  const f = s - i;
+  return [0, 1, 2].map((c) => Math.round(RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c]))) as [number, number, number];
+}
+
+/** Heat map of `surface[i][j]` at (axis[i], axis[j]) with paths over it; `size` CSS pixels square. */
+export class SurfacePlot {
+  readonly element: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly legend: HTMLElement;
+
+  constructor(size = 360) {
+    this.canvas = el("canvas", { class: "surface-plot" });
+    this.canvas.width = size * devicePixelRatio;
+    this.canvas.height = size * devicePixelRatio;
+    this.canvas.style.width = `${size}px`;
+    this.canvas.style.height = `${size}px`;
+    this.legend = el("div", { class: "surface-legend" });
+    this.element = el("figure", { class: "surface" }, this.canvas, this.legend);
+  }
+
+  draw(axis: number[], surface: number[][], paths: SurfacePath[]): void {
+    const ctx = this.canvas.getContext("2d")!;
+    const px = this.canvas.width;
+    const n = axis.length;
+    const lo = Math.log(Math.min(...surface.flat()));
+    const hi = Math.log(Math.max(...surface.flat()));
+    const cell = px / n;
+    // column i is axis[i] along x; row j is axis[j] along y, upwards
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const [r, g, b] = ramp((Math.log(surface[i][j]) - lo) / (hi - lo || 1));
+        ctx.fillStyle = `rgb(${r},${g},${b})`;
+        ctx.fillRect(i * cell, px - (j + 1) * cell, cell + 0.5, cell + 0.5);
+      }
+    }
+    const half = (axis[1] - axis[0]) / 2;
+    const toPx = (v: number) => ((v - (axis[0] - half)) / (axis[n - 1] - axis[0] + 2 * half)) * px;
+    ctx.lineWidth = 2 * devicePixelRatio;
+    for (const p of paths) {
+      ctx.strokeStyle = p.color;
+      ctx.beginPath();
+      p.x.forEach((x, s) => (s === 0 ? ctx.moveTo(toPx(x), px - toPx(p.y[s])) : ctx.lineTo(toPx(x), px - toPx(p.y[s]))));
+      ctx.stroke();
+    }
+    this.legend.replaceChildren(...paths.map((p) => el("span", { class: "swatch-item" }, el("span", { class: "swatch", style: `background:${p.color}` }), p.label)));
+  }
+}
