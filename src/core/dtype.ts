@@ -33,3 +33,8 @@ export function isFloat(dtype: DType): dtype is FloatDType {
 export function bytesPerElement(dtype: DType): number {
   return dtype === "float64" ? 8 : 4;
 }
+
+/** Whether `a` is the typed array that holds `dtype` (Float32Array for float32, …). */
+export function isArrayOf(a: ArrayBufferView, dtype: DType): boolean {
+  return dtype === "float32" ? a instanceof Float32Array : dtype === "float64" ? a instanceof Float64Array : a instanceof Int32Array;
+}

@@ -1,10 +1,11 @@
 // Public functional ops: one thin wrapper per primitive (argument checking, scalars, defaults) plus
 // tensor creation. Each wrapper goes through `apply`, so every op gets autograd and every backend.
 
+import type { Backend } from "./backend.js";
 import type { DType, TypedArray } from "./dtype.js";
-import { allocArray } from "./dtype.js";
+import { allocArray, isArrayOf } from "./dtype.js";
 import { NnlabError, ShapeError } from "./errors.js";
-import { apply, fromTypedArray } from "./engine.js";
+import { apply, fromTypedArray, getBackend } from "./engine.js";
 import type { Rng } from "./rng.js";
 import { checkShape, formatShape, normAxes, normAxis, shapesEqual, sizeOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -34,8 +35,12 @@ export function tensor(data: Nested | TypedArray | readonly number[], shape?: re
   let inferred: number[];
   if (ArrayBuffer.isView(data)) {
     const dt = dtype ?? (data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : "float32");
-    flat = allocArray(dt, data.length);
-    flat.set(data);
+    // the backend uploads a copy, so an array of the right type goes as it is (no garbage per training step)
+    if (isArrayOf(data, dt)) flat = data;
+    else {
+      flat = allocArray(dt, data.length);
+      flat.set(data);
+    }
     inferred = [data.length];
   } else {
     inferred = inferShape(data as Nested);
@@ -56,9 +61,19 @@ export function tensor(data: Nested | TypedArray | readonly number[], shape?: re
 
 /** A 0-d tensor. */
 export function scalar(value: number, dtype: DType = "float32"): Tensor {
-  const a = allocArray(dtype, 1);
+  return scalarOn(value, dtype, getBackend());
+}
+
+/**
+ * One-element arrays that scalars pass through on their way to a backend: the upload copies them, and a
+ * training step makes several scalars (learning rate, constants of the cost), so no new buffer each time.
+ */
+const SCALAR_STAGING: { [D in DType]: TypedArray } = { float32: new Float32Array(1), float64: new Float64Array(1), int32: new Int32Array(1) };
+
+function scalarOn(value: number, dtype: DType, backend: Backend): Tensor {
+  const a = SCALAR_STAGING[dtype];
   a[0] = value;
-  return fromTypedArray(a, []);
+  return fromTypedArray(a, [], backend);
 }
 
 export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
@@ -113,9 +128,7 @@ export function tril(n: number, dtype: DType = "float32"): Tensor {
 function lift(x: Operand, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== "number") throw new NnlabError(`expected a tensor or a number, found ${typeof x}`);
-  const a = allocArray(like.dtype, 1);
-  a[0] = x;
-  return fromTypedArray(a, [], like.backend);
+  return scalarOn(x, like.dtype, like.backend);
 }
 
 function pair(a: Operand, b: Operand): [Tensor, Tensor] {
