@@ -7,6 +7,10 @@ import type { Dataset } from "../data/dataset.js";
 export const JUNK_KINDS = ["noise", "strokes", "scribbles", "fragments"] as const;
 export type JunkKind = (typeof JUNK_KINDS)[number];
 
+/** Junk kinds an 11-class net trains its "none" output on; scribbles stay held out for the evaluation. */
+export const JUNK_TRAIN_KINDS: readonly JunkKind[] = ["noise", "strokes", "fragments"];
+export const JUNK_HELD_OUT: JunkKind = "scribbles";
+
 /** Adds a pen line of half-width `r` from (x0, y0) to (x1, y1) into a 28×28 image (max-blend, soft edge). */
 function drawSegment(img: Float32Array, x0: number, y0: number, x1: number, y1: number, r: number): void {
   const dx = x1 - x0;

@@ -10,15 +10,11 @@ import { makeConfig, type MnistTrainConfig } from "../train/config.js";
 import { fmt, labRng, pct, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { imageGridPng, lineChart } from "./figures.js";
-import { junkSet, type JunkKind } from "./junk.js";
+import { JUNK_HELD_OUT, JUNK_TRAIN_KINDS, junkSet } from "./junk.js";
 import { rejectionStats, type RejectionStats } from "./rejection.js";
 
 /** Where Debian's dataset-fashion-mnist package puts its IDX files. */
 export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
-
-/** Junk kinds the 11-class net trains on; scribbles stay held out for the evaluation. */
-const TRAIN_KINDS: readonly JunkKind[] = ["noise", "strokes", "fragments"];
-const HELD_OUT: JunkKind = "scribbles";
 
 export interface NoneClassResult {
   experiment: "none-class";
@@ -49,7 +45,7 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
   const digits = subset(ctx.data.train, trainDigits);
   const fashion = await loadFashion(ctx);
   ctx.log(fashion ? `Fashion-MNIST from ${fashion.dir} joins the junk` : `Fashion-MNIST not found at ${DEBIAN_FASHION_DIR}: generated junk only`);
-  let junk = junkSet(TRAIN_KINDS, fashion ? (junkCount * 3) / 4 : junkCount, rng, digits, 10);
+  let junk = junkSet(JUNK_TRAIN_KINDS, fashion ? (junkCount * 3) / 4 : junkCount, rng, digits, 10);
   if (fashion) junk = concatDatasets(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
   const epochs = ctx.quick ? 2 : 3;
   const base = makeConfig("modern", { seed: ctx.seed, hidden: [100], epochs, batch: 32, lr: 1e-3, schedule: "constant" });
@@ -58,9 +54,9 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
   const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
 
   const testDigits = subset(ctx.data.test, testCount);
-  const heldOut = junkSet([HELD_OUT], testJunkCount, rng, testDigits, 10);
+  const heldOut = junkSet([JUNK_HELD_OUT], testJunkCount, rng, testDigits, 10);
   const byKind: Record<string, Dataset> = {};
-  for (const kind of [...TRAIN_KINDS, HELD_OUT]) byKind[kind] = kind === HELD_OUT ? heldOut : junkSet([kind], testJunkCount, rng, testDigits, 10);
+  for (const kind of [...JUNK_TRAIN_KINDS, JUNK_HELD_OUT]) byKind[kind] = kind === JUNK_HELD_OUT ? heldOut : junkSet([kind], testJunkCount, rng, testDigits, 10);
   if (fashion) byKind["Fashion-MNIST test"] = subset(fashion.test, testJunkCount);
   const nets = [rejectionStats("10-class + threshold", tenNet, testDigits, heldOut, byKind), rejectionStats("11-class with none", elevenNet, testDigits, heldOut, byKind)];
   const result: NoneClassResult = {
@@ -68,14 +64,14 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
     network: `784-100-10 and 784-100-11 ReLU nets, cross-entropy, Adam lr 0.001, batch 32, ${epochs} epochs`,
     train_digits: trainDigits,
     train_junk: junk.count,
-    train_kinds: [...TRAIN_KINDS, ...(fashion ? ["Fashion-MNIST"] : [])],
-    held_out_kind: HELD_OUT,
+    train_kinds: [...JUNK_TRAIN_KINDS, ...(fashion ? ["Fashion-MNIST"] : [])],
+    held_out_kind: JUNK_HELD_OUT,
     fashion: fashion?.dir ?? null,
     test_digits: testCount,
     test_junk: testJunkCount,
     nets,
   };
-  const examples = [...TRAIN_KINDS, HELD_OUT].flatMap((k) => Array.from({ length: 10 }, (_, i) => byKind[k].images.subarray(i * 784, (i + 1) * 784)));
+  const examples = [...JUNK_TRAIN_KINDS, JUNK_HELD_OUT].flatMap((k) => Array.from({ length: 10 }, (_, i) => byKind[k].images.subarray(i * 784, (i + 1) * 784)));
   const figures: LabFigure[] = [
     { file: "junk.png", caption: "Junk examples, one kind per row: noise, strokes, fragments, scribbles (held out)", data: imageGridPng(examples, 28, 10, 2) },
     {
@@ -91,7 +87,7 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
     "",
     "![junk](junk.png)",
     "",
-    `Evaluation: ${testCount.toLocaleString("en-US")} test digits and ${testJunkCount.toLocaleString("en-US")} ${HELD_OUT} — a kind of junk neither net saw. ` +
+    `Evaluation: ${testCount.toLocaleString("en-US")} test digits and ${testJunkCount.toLocaleString("en-US")} ${JUNK_HELD_OUT} — a kind of junk neither net saw. ` +
       "A digit counts as right when it is accepted and classified correctly; a junk image counts as rejected when its top digit probability is not above the threshold t. " +
       "Sweeping t through the held-out junk's own scores (every 1% quantile, so the curve is exact where softmax scores crowd near 1) traces the trade-off; " +
       "its area (1 = every digit right while all junk is rejected) makes the comparison one number.",
@@ -105,7 +101,7 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
     table(["net", ...kinds], nets.map((n) => [n.net, ...kinds.map((k) => pct(n.rejection_by_kind[k], 1))])),
     "",
   ].join("\n");
-  const summary = nets.map((n) => `${n.net}: digit accuracy ${pct(n.digit_accuracy)}, held-out ${HELD_OUT} rejected ${pct(n.default_junk_rejection, 1)} (${n.default_rule}), trade-off area ${fmt(n.area, 3)}`);
+  const summary = nets.map((n) => `${n.net}: digit accuracy ${pct(n.digit_accuracy)}, held-out ${JUNK_HELD_OUT} rejected ${pct(n.default_junk_rejection, 1)} (${n.default_rule}), trade-off area ${fmt(n.area, 3)}`);
   return { result, summary, report, figures };
 }
 
