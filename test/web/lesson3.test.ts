@@ -24,7 +24,7 @@ test("lesson 3: nudges push towards the label, wishes pass back, and the mini-ba
     await index.fill("7");
     await index.press("Enter");
     const panel = page.locator('[data-testid=image-panel][data-index="7"]:not([data-busy])');
-    await panel.waitFor({ timeout: 60_000 });
+    await panel.waitFor({ timeout: 180_000 });
     const label = Number(await panel.getAttribute("data-label"));
     assert.equal(label, train.labels[7], "the page shows the label MNIST has for training image 7");
 
@@ -49,7 +49,7 @@ test("lesson 3: nudges push towards the label, wishes pass back, and the mini-ba
 
     // the next image has other nudges
     await page.getByTestId("image-index-next").click();
-    await page.locator('[data-testid=image-panel][data-index="8"]:not([data-busy])').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=image-panel][data-index="8"]:not([data-busy])').waitFor({ timeout: 180_000 });
     assert.notDeepEqual(await barValues(page, "output-nudge"), nudges);
 
     // averaging over a mini-batch: from 10 images (the start) to 10,000, the mean turns towards the full batch

@@ -49,7 +49,7 @@ test("lesson 4: drag w and the chain rule still equals the finite difference, fo
     // drag w⁽³⁾ from 2.5 (13/16 of the range −4..4) to about −1.6 with the mouse
     await drag(page, page.getByTestId("toy-w3"), 13 / 16, 0.3);
     const moved = page.locator('[data-testid=toy-panel][data-w]:not([data-busy]):not([data-w="1.5,-2,2.5"])');
-    await moved.waitFor({ timeout: 60_000 });
+    await moved.waitFor({ timeout: 180_000 });
     const w3 = Number((await moved.getAttribute("data-w"))!.split(",")[2]);
     assert.ok(w3 < 0, `the drag moved w⁽³⁾ to ${w3}`);
     assert.equal(Number(await page.getByTestId("toy-w3").inputValue()), w3, "the page computed the slider's value");
@@ -63,7 +63,7 @@ test("lesson 4: drag w and the chain rule still equals the finite difference, fo
     await page.getByTestId("toy-layer").selectOption("1");
     await page.getByTestId("toy-input").focus();
     for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowLeft");
-    await page.locator('[data-testid=toy-panel][data-layer="1"][data-input="0.7"]:not([data-busy])').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=toy-panel][data-layer="1"][data-input="0.7"]:not([data-busy])').waitFor({ timeout: 180_000 });
     const first = await check(page, "toy");
     assert.ok(Math.abs(first.dzdw - 0.7) < 1e-6, `∂z⁽¹⁾/∂w⁽¹⁾ = a⁽⁰⁾ = 0.7, shown ${first.dzdw}`);
     assertAgree(first.product, first.fd, "toy w⁽¹⁾");
@@ -71,14 +71,15 @@ test("lesson 4: drag w and the chain rule still equals the finite difference, fo
     // a large ε: the secant (C(w+ε) − C(w−ε))/2ε moves while the chain-rule product, a property of w alone, stays
     await page.getByTestId("toy-epsilon").focus();
     await page.keyboard.press("End");
-    await toy.waitFor({ timeout: 60_000 });
+    await toy.waitFor({ timeout: 180_000 });
     const epsilon = Number(await page.locator("[data-testid=toy-panel] table").getAttribute("data-epsilon"));
     assert.ok(epsilon > 0.4, `ε at the slider's end (0.5, to a step): ${epsilon}`);
     const wide = await check(page, "toy");
     assert.equal(wide.product, first.product, "the product does not depend on ε");
     assert.notEqual(wide.fd, first.fd, `the finite difference does: ${first.fd} at ε = 0.001, ${wide.fd} at ε = ${epsilon}`);
 
-    // the real network: its last layer's steepest weight, then others along the same row by keyboard
+    // the real network, trained on request: its last layer's steepest weight, then others along the same row by keyboard
+    await page.getByTestId("network-train").click();
     const net = page.locator("[data-testid=net-panel][data-weight]:not([data-busy])");
     await net.waitFor({ timeout: 300_000 });
     const [layer, j, k] = (await net.getAttribute("data-weight"))!.split(",").map(Number);
@@ -89,14 +90,14 @@ test("lesson 4: drag w and the chain rule still equals the finite difference, fo
     await page.getByTestId("net-k").focus();
     const k2 = k >= 3 ? k - 3 : k + 3;
     for (let i = 0; i < 3; i++) await page.keyboard.press(k >= 3 ? "ArrowLeft" : "ArrowRight");
-    await page.locator(`[data-testid=net-panel][data-weight="3,${j},${k2}"]:not([data-busy])`).waitFor({ timeout: 60_000 });
+    await page.locator(`[data-testid=net-panel][data-weight="3,${j},${k2}"]:not([data-busy])`).waitFor({ timeout: 180_000 });
     const other = await check(page, "net");
     assert.notEqual(other.dzdw, steepest.dzdw, "another column k: another previous activation a⁽²⁾ₖ");
     assertAgree(other.product, other.fd, `real w⁽³⁾[${j}][${k2}]`);
 
     // a first-layer weight: the chain runs through two hidden layers; the matrix form agrees with autograd
     await page.getByTestId("net-layer").selectOption("1");
-    await page.locator('[data-testid=net-panel][data-weight^="1,"]:not([data-busy])').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=net-panel][data-weight^="1,"]:not([data-busy])').waitFor({ timeout: 180_000 });
     const deep = await check(page, "net");
     assert.ok(deep.product !== 0, "the steepest first-layer weight has a gradient");
     assertAgree(deep.product, deep.fd, "real first-layer weight");

@@ -6,7 +6,7 @@ import "./lesson3.css";
 import { LineChart } from "../components/chart.js";
 import { button, panel, slider } from "../components/controls.js";
 import { HeatStrip } from "../components/heat-strip.js";
-import { latestOnly } from "../components/latest-only.js";
+import { latestOnly, showError } from "../components/latest-only.js";
 import { NetworkPicker } from "../components/network-picker.js";
 import { SignedBars } from "../components/signed-bars.js";
 import { stepper } from "../components/stepper.js";
@@ -26,11 +26,6 @@ const main = shell(
 const DIGITS = Array.from({ length: 10 }, (_, d) => String(d));
 const arrow = (v: number) => `${v > 0 ? "↑" : v < 0 ? "↓" : "·"} ${Math.abs(v).toFixed(3)}`;
 const signed = (v: number) => (v >= 0 ? "+" : "−") + Math.abs(v).toPrecision(2);
-const fail = (where: HTMLElement) => (e: Error) => {
-  where.dataset.error = e.message;
-  where.querySelector(".error")?.remove();
-  where.append(el("p", { class: "error" }, e.message));
-};
 
 const picker = new NetworkPicker();
 main.append(picker.element);
@@ -137,7 +132,6 @@ const updateImage = latestOnly(
     showLevers(r);
     showWishes(r);
   },
-  fail(imagePanel),
 );
 
 function showLevers(r: ImageBackprop): void {
@@ -204,7 +198,6 @@ const requestBatch = latestOnly(
     cosBatch.dataset.value = String(r.cosine.batch);
     batchPanel.dataset.batch = String(r.batch);
   },
-  fail(batchPanel),
 );
 
 function updateBatch(): void {
@@ -228,7 +221,7 @@ async function showPaths(): Promise<void> {
     pathPanel.dataset.costs = JSON.stringify(r.paths.map((p) => ({ batch: p.batch, inPlane: p.in_plane, start: p.cost[0], end: p.cost[p.cost.length - 1] })));
     pathPanel.dataset.ready = "true";
   } catch (e) {
-    fail(pathPanel)(e as Error);
+    showError(pathPanel, e);
   } finally {
     stop();
     runPaths.disabled = false;
@@ -238,5 +231,5 @@ async function showPaths(): Promise<void> {
 picker.ready.then(() => {
   runPaths.disabled = false;
   showImage(index.value());
-}, fail(imagePanel));
+}, (e) => showError(imagePanel, e));
 picker.onChange(() => showImage(index.value()));

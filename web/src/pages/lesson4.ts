@@ -7,7 +7,7 @@ import "./lesson4.css";
 import { ComputationGraph, type GraphEdge, type GraphNode } from "../components/comp-graph.js";
 import { button, panel, slider } from "../components/controls.js";
 import { HeatStrip } from "../components/heat-strip.js";
-import { latestOnly } from "../components/latest-only.js";
+import { latestOnly, showError } from "../components/latest-only.js";
 import { NetworkPicker } from "../components/network-picker.js";
 import { stepper } from "../components/stepper.js";
 import { engine } from "../engine/client.js";
@@ -26,11 +26,6 @@ const SUPERSCRIPT: Record<string, string> = { "0": "⁰", "1": "¹", "2": "²", 
 /** A layer index as the lessons write it: sup(2) = "⁽²⁾", sup("l−1") = "⁽ˡ⁻¹⁾". */
 const sup = (n: number | string) => `⁽${[...String(n)].map((c) => SUPERSCRIPT[c] ?? c).join("")}⁾`;
 const f4 = (v: number) => (Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toFixed(4));
-const fail = (where: HTMLElement) => (e: Error) => {
-  where.dataset.error = e.message;
-  where.querySelector(".error")?.remove();
-  where.append(el("p", { class: "error" }, e.message));
-};
 
 /** A labelled number that tests can read exactly from `data-value`. */
 function readout(testId: string): { element: HTMLElement; set(v: number): void } {
@@ -146,7 +141,6 @@ const requestToy = latestOnly(
     toyPanel.dataset.input = String(p.input);
     toyPanel.dataset.layer = String(l);
   },
-  fail(toyPanel),
 );
 
 function updateToy(): void {
@@ -158,14 +152,14 @@ updateToy();
 
 // 2. any weight of the real network
 const netPanel = panel(main, "2. Any weight of the real network", "net-panel");
-const picker = new NetworkPicker();
+const picker = new NetworkPicker({ onRequest: true }); // the toy above needs no network: keep the worker free for it
 let sizes = [784, 16, 16, 10];
 const choice = { index: 0, layer: 3, j: -1, k: -1 };
 const imageIndex = stepper("training image", { min: 0, max: 59_999, value: 0, testId: "net-image" }, (i) => ((choice.index = i), updateNet()));
 const layerSelect = el("select", { "data-testid": "net-layer" });
 const jk = el("span", { class: "jk" });
 const netEpsilon = slider("ε", { min: 1e-4, max: 0.3, step: 0, value: 1e-2, log: true, format: (v) => v.toPrecision(2), testId: "net-epsilon" }, () => updateNet());
-const netInfo = el("p", { class: "num", "data-testid": "net-info" }, "waiting for the network…");
+const netInfo = el("p", { class: "num", "data-testid": "net-info" }, "Train the network (or load a run) to take its weights apart.");
 const netTable = chainTable("net");
 const matrix = el("div", { class: "matrix", "data-testid": "matrix" });
 netPanel.append(
@@ -226,7 +220,6 @@ const requestNet = latestOnly(
     netPanel.dataset.index = String(r.index);
     showMatrix(r);
   },
-  fail(netPanel),
 );
 
 function updateNet(): void {
@@ -242,5 +235,5 @@ function useNetwork(info: ModelInfo): void {
   updateNet();
 }
 
-picker.ready.then(useNetwork, fail(netPanel));
+picker.ready.then(useNetwork, (e) => showError(netPanel, e));
 picker.onChange(useNetwork);
