@@ -1,8 +1,10 @@
-// A cost surface over a 2-D slice as a heat map (log cost, dark = low) with paths drawn over it, e.g.
-// gradient descent with different batch sizes rolling downhill. Canvas-drawn; a legend names the paths.
+// A cost surface over a 2-D slice as a heat map (log cost on surface.ts's viridis scale, dark = low) with
+// several paths drawn over it, e.g. gradient descent with different batch sizes rolling downhill, and a
+// legend naming them.
 
 import "./surface-plot.css";
 import { el } from "../shell.js";
+import { viridis } from "./surface.js";
 
 export interface SurfacePath {
   label: string;
@@ -10,22 +12,6 @@ export interface SurfacePath {
   /** Coordinates along the two axes, one per step. */
   x: number[];
   y: number[];
-}
-
-// a perceptual dark-blue → teal → yellow ramp (viridis's stops)
-const RAMP: [number, number, number][] = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-function ramp(t: number): [number, number, number] {
-  const s = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
-  const i = Math.min(RAMP.length - 2, Math.floor(s));
-  const f = s - i;
-  return [0, 1, 2].map((c) => Math.round(RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c]))) as [number, number, number];
 }
 
 /** Heat map of `surface[i][j]` at (axis[i], axis[j]) with paths over it; `size` CSS pixels square. */
@@ -54,7 +40,7 @@ export class SurfacePlot {
     // column i is axis[i] along x; row j is axis[j] along y, upwards
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        const [r, g, b] = ramp((Math.log(surface[i][j]) - lo) / (hi - lo || 1));
+        const [r, g, b] = viridis((Math.log(surface[i][j]) - lo) / (hi - lo || 1));
         ctx.fillStyle = `rgb(${r},${g},${b})`;
         ctx.fillRect(i * cell, px - (j + 1) * cell, cell + 0.5, cell + 0.5);
       }

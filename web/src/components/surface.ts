@@ -112,7 +112,8 @@ const VIRIDIS: [number, number, number][] = [
   [253, 231, 37],
 ];
 
-function viridis(t: number): [number, number, number] {
+/** The colour of t ∈ [0, 1] on the viridis scale (clamped). */
+export function viridis(t: number): [number, number, number] {
   const s = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(s));
   const f = s - i;

@@ -3,6 +3,7 @@
 // and full-batch against mini-batch descent. Every number comes from the engine in the worker.
 
 import "./lesson3.css";
+import { DIGITS } from "../components/bars.js";
 import { LineChart } from "../components/chart.js";
 import { button, panel, slider } from "../components/controls.js";
 import { HeatStrip } from "../components/heat-strip.js";
@@ -23,7 +24,6 @@ const main = shell(
   "Pick a training image and watch what the cost asks of every neuron: how much each output should move, which weights and biases get the biggest say, and what each layer wishes of the one before. Every number is computed by the real network in a worker.",
 );
 
-const DIGITS = Array.from({ length: 10 }, (_, d) => String(d));
 const arrow = (v: number) => `${v > 0 ? "↑" : v < 0 ? "↓" : "·"} ${Math.abs(v).toFixed(3)}`;
 const signed = (v: number) => (v >= 0 ? "+" : "−") + Math.abs(v).toPrecision(2);
 
