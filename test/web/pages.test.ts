@@ -23,7 +23,8 @@ test("every page loads from nnlab serve, with the wasm engine in a worker and no
         assert.equal(await status.getAttribute("data-backend"), "wasm", `${name}: ${await status.textContent()}`);
         assert.match((await status.textContent()) ?? "", /2 threads|[3-8] threads/, `${name} runs the engine on worker threads`);
       }
-      await lab.screenshot(page, name.replace(".html", ""));
+      // "-loaded": the lesson tests save the worked page under the page's own name
+      await lab.screenshot(page, `${name.replace(".html", "")}-loaded`);
       assert.deepEqual(foreign, [], `${name} fetched from another origin`);
       await page.close();
     }
