@@ -2,12 +2,23 @@
 // oracles); the row-wise ones (softmax, cross-entropy, layer norm) are in rows.ts.
 
 import { erf64 } from "./elementwise";
+import { exp4 } from "./simd";
 
-/** σ(x) = ½·tanh(x/2) + ½, the composite's formula (no overflow for large |x|). */
+/**
+ * σ(x) = 1/(1 + e^(−x)), four at a time (the composite writes it as ½·tanh(x/2) + ½, the same function;
+ * both saturate cleanly: e^(−x) is clamped, never infinite).
+ */
 export function sigmoid(o: usize, a: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    store<f32>(o + off, <f32>0.5 * Mathf.tanh(<f32>0.5 * load<f32>(a + off)) + <f32>0.5);
+    v128.store(o + off, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v128.load(a + off))))));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    const e = f32x4.extract_lane(exp4(f32x4.splat(-load<f32>(a + off))), 0);
+    store<f32>(o + off, <f32>1 / (<f32>1 + e));
   }
 }
 

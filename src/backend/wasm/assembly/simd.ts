@@ -13,3 +13,25 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 export function ones(mask: v128): v128 {
   return v128.and(mask, f32x4.splat(1));
 }
+
+/**
+ * e^x, four lanes at once: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r by Cephes' expf polynomial, 2^n
+ * built in the exponent bits (relative error about 1e-7). x is clamped to ±88 so that 2^n stays a
+ * normal float: e^88 ≈ 1.7e38 (NaN stays NaN).
+ */
+@inline
+export function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-88)), f32x4.splat(88));
+  const n = f32x4.floor(madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(0.5)));
+  // r = x − n·ln 2, ln 2 in two parts so that n·C1 is exact
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const er = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1));
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(er, pow2n);
+}
