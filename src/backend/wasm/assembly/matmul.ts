@@ -163,47 +163,80 @@ function dot(x: usize, y: usize, k: i32): f32 {
 }
 
 /**
- * C[m,n] = A[m,k]·B[n,k]ᵀ as dot products of contiguous rows, one row of A against four rows of B at a
- * time. For few rows of A (a layer's forward pass on a small batch) this beats packing B, which would
+ * Row i of C[m,n] = A[m,k]·B[n,k]ᵀ, columns j0 … j0+3 (four dot products of contiguous rows); with
+ * `pair`, row i+1 too, sharing the loads of B (8 accumulators: each step loads 6 vectors for 8 products).
+ */
+@inline
+function dots4(c: usize, a: usize, b: usize, n: i32, k: i32, i: i32, j0: i32, pair: bool): void {
+  const rowBytes = <usize>k << 2;
+  const ar = a + <usize>i * rowBytes;
+  const ar2 = ar + rowBytes;
+  const b0 = b + <usize>j0 * rowBytes;
+  const b1 = b0 + rowBytes;
+  const b2 = b1 + rowBytes;
+  const b3 = b2 + rowBytes;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let u0 = f32x4.splat(0), u1 = f32x4.splat(0), u2 = f32x4.splat(0), u3 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const off = <usize>p << 2;
+    const w0 = v128.load(b0 + off);
+    const w1 = v128.load(b1 + off);
+    const w2 = v128.load(b2 + off);
+    const w3 = v128.load(b3 + off);
+    const x = v128.load(ar + off);
+    s0 = madd(x, w0, s0);
+    s1 = madd(x, w1, s1);
+    s2 = madd(x, w2, s2);
+    s3 = madd(x, w3, s3);
+    if (pair) {
+      const y = v128.load(ar2 + off);
+      u0 = madd(y, w0, u0);
+      u1 = madd(y, w1, u1);
+      u2 = madd(y, w2, u2);
+      u3 = madd(y, w3, u3);
+    }
+  }
+  finishDots4(c + (<usize>(i * n + j0) << 2), ar, b0, rowBytes, p, k, s0, s1, s2, s3);
+  if (pair) finishDots4(c + (<usize>((i + 1) * n + j0) << 2), ar2, b0, rowBytes, p, k, u0, u1, u2, u3);
+}
+
+/** Sums the lanes of four dot products, adds the scalar tail from element p on, stores them at c. */
+@inline
+function finishDots4(c: usize, ar: usize, b0: usize, rowBytes: usize, p: i32, k: i32, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+  for (; p < k; p++) {
+    const off = <usize>p << 2;
+    const x = load<f32>(ar + off);
+    t0 += x * load<f32>(b0 + off);
+    t1 += x * load<f32>(b0 + rowBytes + off);
+    t2 += x * load<f32>(b0 + 2 * rowBytes + off);
+    t3 += x * load<f32>(b0 + 3 * rowBytes + off);
+  }
+  store<f32>(c, t0);
+  store<f32>(c, t1, 4);
+  store<f32>(c, t2, 8);
+  store<f32>(c, t3, 12);
+}
+
+/**
+ * C[m,n] = A[m,k]·B[n,k]ᵀ as dot products of contiguous rows, two rows of A against four rows of B at
+ * a time. For few rows of A (a layer's forward pass on a small batch) this beats packing B, which would
  * touch all of B once per call for only m uses of each value.
  */
 function matmulRowsNT(c: usize, a: usize, b: usize, n: i32, k: i32, i0: i32, i1: i32): void {
   const rowBytes = <usize>k << 2;
-  for (let i = i0; i < i1; i++) {
-    const ar = a + <usize>i * rowBytes;
-    const cr = c + (<usize>(i * n) << 2);
+  for (let i = i0; i < i1; i += 2) {
+    const pair = i + 1 < i1;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
-      const b0 = b + <usize>j * rowBytes;
-      const b1 = b0 + rowBytes;
-      const b2 = b1 + rowBytes;
-      const b3 = b2 + rowBytes;
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let p = 0;
-      for (; p + 4 <= k; p += 4) {
-        const off = <usize>p << 2;
-        const x = v128.load(ar + off);
-        s0 = madd(x, v128.load(b0 + off), s0);
-        s1 = madd(x, v128.load(b1 + off), s1);
-        s2 = madd(x, v128.load(b2 + off), s2);
-        s3 = madd(x, v128.load(b3 + off), s3);
-      }
-      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
-      for (; p < k; p++) {
-        const off = <usize>p << 2;
-        const x = load<f32>(ar + off);
-        t0 += x * load<f32>(b0 + off);
-        t1 += x * load<f32>(b1 + off);
-        t2 += x * load<f32>(b2 + off);
-        t3 += x * load<f32>(b3 + off);
-      }
-      const cj = cr + (<usize>j << 2);
-      store<f32>(cj, t0);
-      store<f32>(cj, t1, 4);
-      store<f32>(cj, t2, 8);
-      store<f32>(cj, t3, 12);
+      if (pair) dots4(c, a, b, n, k, i, j, true);
+      else dots4(c, a, b, n, k, i, j, false);
     }
-    for (; j < n; j++) store<f32>(cr + (<usize>j << 2), dot(ar, b + <usize>j * rowBytes, k));
+    for (; j < n; j++) {
+      store<f32>(c + (<usize>(i * n + j) << 2), dot(a + <usize>i * rowBytes, b + <usize>j * rowBytes, k));
+      if (pair) store<f32>(c + (<usize>((i + 1) * n + j) << 2), dot(a + <usize>(i + 1) * rowBytes, b + <usize>j * rowBytes, k));
+    }
   }
 }
 
