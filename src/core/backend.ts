@@ -31,6 +31,31 @@ export type FusedKernel<F extends FusedOp> = (out: KernelArg, inputs: readonly K
 /** Fused kernels a backend may provide; the composite runs wherever one is missing. */
 export type FusedKernels = { readonly [F in FusedOp]?: FusedKernel<F> };
 
+/** A layer of a dense MLP as a fused training step sees it: weight [out, in] (PyTorch's layout), bias [out]. */
+export interface DenseLayer {
+  readonly weight: KernelArg;
+  readonly bias: KernelArg;
+}
+
+/**
+ * One SGD step of a dense MLP on one mini-batch, for {@link Backend.denseSgdStep}: the batch is examples
+ * `rows[0 .. n)` of `x` (examples 0 .. n without `rows`), each `in` values long, with their labels.
+ */
+export interface DenseSgdStep {
+  readonly layers: readonly DenseLayer[];
+  /** Activation of the hidden layers. */
+  readonly hidden: "sigmoid" | "relu";
+  /** Sigmoid outputs with the quadratic cost (mean of ½‖a − y‖²), or logits with cross-entropy. */
+  readonly head: "sigmoid-quadratic" | "linear-cross-entropy";
+  /** Learning rate of this step. */
+  readonly lr: number;
+  readonly x: Float32Array;
+  /** Class of each example of `x`, indexed like `x`'s examples. */
+  readonly labels: ArrayLike<number>;
+  readonly rows?: ArrayLike<number>;
+  readonly n: number;
+}
+
 export interface Backend {
   /** Short name used by `--backend`, e.g. "js" or "wasm". */
   readonly name: string;
@@ -47,4 +72,10 @@ export interface Backend {
   readonly kernels: Kernels;
   /** Optional fused kernels overriding composites (each tested against its composite). */
   readonly fused?: FusedKernels;
+  /**
+   * Optional: a whole SGD step of a dense MLP in one kernel (forward, cost, backward, W −= lr·dW and
+   * b −= lr·db in place); returns the batch's mean cost and how many examples it got right. The
+   * trainer's composite step is its oracle (src/train/fused-step.ts decides when it runs).
+   */
+  denseSgdStep?(step: DenseSgdStep): { cost: number; correct: number };
 }

@@ -14,6 +14,7 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { constant, warmupCosine } from "../optim/schedule.js";
 import { SGD } from "../optim/sgd.js";
 import type { MnistTrainConfig } from "./config.js";
+import { fusedStepFor, type FusedStep } from "./fused-step.js";
 import { evaluate, type Evaluation } from "./metrics.js";
 
 export interface EpochRecord {
@@ -74,12 +75,15 @@ export class MnistTrainer {
   epoch = 0;
   readonly history: EpochRecord[] = [];
   readonly batchesPerEpoch: number;
+  /** The backend's fused step where it covers this run (see fused-step.ts), else null: the composite step runs. */
+  readonly fusedStep: FusedStep | null;
 
   constructor(readonly config: MnistTrainConfig, readonly data: TrainData) {
     this.rng = new Rng(config.seed);
     this.model = new MLP(config.model, this.rng);
     this.batchesPerEpoch = Math.ceil(data.train.count / config.batch);
     this.optimizer = makeOptimizer(config, this.model, this.batchesPerEpoch);
+    this.fusedStep = fusedStepFor(config, this.model, this.optimizer);
   }
 
   /** RNG state to save in a checkpoint (the next epoch's shuffle is drawn from it). */
@@ -90,8 +94,15 @@ export class MnistTrainer {
   /**
    * One gradient-descent step on a mini-batch x [n·784] with labels: forward, cost, backward, update.
    * With `capture`, the forward pass records z and a of every layer (introspection on the training path).
+   * Runs the backend's fused step where it covers this run and nothing is captured, else the composite.
    */
   step(x: Float32Array, labels: Uint8Array, n: number, capture?: MlpCapture): StepResult {
+    if (this.fusedStep && !capture) return this.fusedStep(x, labels, n);
+    return this.compositeStep(x, labels, n, capture);
+  }
+
+  /** The step op by op on the autograd tape: the readable path, and the fused step's oracle. */
+  compositeStep(x: Float32Array, labels: Uint8Array, n: number, capture?: MlpCapture): StepResult {
     return tidy(() => {
       const input = ops.tensor(x.subarray(0, n * this.model.sizes[0]), [n, this.model.sizes[0]]);
       const target = ops.tensor(Int32Array.from(labels.subarray(0, n)), [n], "int32");
@@ -118,11 +129,18 @@ export class MnistTrainer {
     let seen = 0;
     const started = performance.now();
     for (let b = 0; b < this.batchesPerEpoch; b++) {
-      const batch = gatherBatch(train, order, b * this.config.batch, this.config.batch, buffer);
-      const r = this.step(batch.x, batch.y, batch.size);
-      costSum += r.cost * batch.size;
+      const start = b * this.config.batch;
+      const size = Math.min(this.config.batch, train.count - start);
+      // the fused step reads the batch's rows straight from the dataset; the composite gets a copy
+      let r: StepResult;
+      if (this.fusedStep) r = this.fusedStep(train.images, train.labels, size, order.subarray(start, start + size));
+      else {
+        const batch = gatherBatch(train, order, start, size, buffer);
+        r = this.step(batch.x, batch.y, batch.size);
+      }
+      costSum += r.cost * size;
       correct += r.correct;
-      seen += batch.size;
+      seen += size;
       onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
     }
     const seconds = (performance.now() - started) / 1000;

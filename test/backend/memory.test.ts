@@ -1,5 +1,6 @@
 // Memory owned by the engine: on the wasm backend, neither the engine's live buffers nor the wasm heap
-// grow over 1,000 training steps (each step's intermediates are released and their blocks reused).
+// grow over 1,000 training steps (each step's intermediates are released and their blocks reused), on
+// the fused step of the lesson's net, its composite step, and the modern preset (Adam, composite).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { init } from "../../src/backend/index.js";
@@ -16,17 +17,25 @@ function syntheticDigits(count: number, rng: Rng) {
   return { images, labels, count, rows: 28, cols: 28 };
 }
 
-for (const preset of ["3b1b", "modern"] as PresetName[]) {
-  test(`memory does not grow over 1,000 training steps on wasm (${preset} preset)`, async () => {
+const cases: { preset: PresetName; composite: boolean }[] = [
+  { preset: "3b1b", composite: false },
+  { preset: "3b1b", composite: true },
+  { preset: "modern", composite: true },
+];
+
+for (const { preset, composite } of cases) {
+  test(`memory does not grow over 1,000 training steps on wasm (${preset} preset, ${composite ? "composite" : "fused"} step)`, async () => {
     const backend = (await init({ backend: "wasm" })) as WasmBackend;
     const rng = new Rng(3);
     const train = syntheticDigits(256, rng);
     const config = { ...PRESET_CONFIGS[preset], batch: preset === "3b1b" ? 10 : 16, seed: 1, trainLimit: 0, testLimit: 0 };
     const trainer = new MnistTrainer(config, { train, test: train });
+    assert.equal(trainer.fusedStep !== null, preset === "3b1b", "the fused step covers the 3b1b preset only");
     const n = config.batch;
     const stepAt = (s: number) => {
       const offset = (s * n) % (train.count - n);
-      trainer.step(train.images.subarray(offset * 784, (offset + n) * 784), train.labels.subarray(offset, offset + n), n);
+      const step = composite ? trainer.compositeStep : trainer.step;
+      step.call(trainer, train.images.subarray(offset * 784, (offset + n) * 784), train.labels.subarray(offset, offset + n), n);
     };
     for (let s = 0; s < 10; s++) stepAt(s);
     const liveAfterWarmUp = memory();

@@ -7,6 +7,7 @@ import type { TypedArray } from "../../core/dtype.js";
 import { kernels as js } from "../js/index.js";
 import { binaryKernel, BINARY, unaryKernel, UNARY, whereKernel } from "./elementwise.js";
 import { viaJs } from "./fallback.js";
+import { denseSgdStep } from "./dense-step.js";
 import { fusedKernels } from "./fused.js";
 import { WasmHeap } from "./heap.js";
 import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./loader.js";
@@ -135,5 +136,6 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     },
     kernels: kernelTable(ctx),
     fused: fusedKernels(ctx),
+    denseSgdStep: denseSgdStep(ctx),
   };
 }

@@ -36,6 +36,8 @@ export interface KernelExports {
   layerNorm(o: number, x: number, w: number, b: number, rows: number, d: number, eps: number, tmp: number): void;
   layerNormGradX(o: number, g: number, x: number, w: number, rows: number, d: number, eps: number, tmp: number): void;
   attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;
+  denseStepWorkBytes(layout: number, n: number): number;
+  denseSgdStep(layout: number, work: number, n: number, hidden: number, head: number, lr: number, scratch: number, result: number): void;
   attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
 }
 

@@ -13,6 +13,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { attention, attentionPattern } from "./attention";
+export { denseSgdStep, denseStepWorkBytes } from "./dense-step";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
 export function zero(ptr: usize, bytes: usize): void {

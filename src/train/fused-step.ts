@@ -1,0 +1,43 @@
+// The trainer's fast path: where the backend has a fused SGD step for dense MLPs (wasm does) and the run
+// is one that step covers, a training step is one kernel call instead of some forty ops on the autograd
+// tape. Everywhere else MnistTrainer.step runs the composite step, which stays the oracle the fused
+// one is tested against (test/train/fused-step.test.ts).
+
+import type { DenseSgdStep } from "../core/backend.js";
+import type { MLP } from "../models/mlp.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import type { MnistTrainConfig } from "./config.js";
+
+/** A fused training step: the batch is examples rows[0 .. n) of x (0 .. n without rows). */
+export type FusedStep = (x: Float32Array, labels: ArrayLike<number>, n: number, rows?: ArrayLike<number>) => { cost: number; correct: number };
+
+/** The fused step's head for this config, or null when the output and cost are not a pair it covers. */
+function headOf(config: MnistTrainConfig): DenseSgdStep["head"] | null {
+  const { output } = config.model;
+  if (output === "sigmoid" && config.cost === "quadratic") return "sigmoid-quadratic";
+  if (output === "linear" && config.cost === "cross-entropy") return "linear-cross-entropy";
+  return null;
+}
+
+/**
+ * The fused step for this run, or null when the composite step must run: the backend has no fused
+ * step, or the run uses momentum, weight decay, Adam, a hidden activation other than sigmoid or ReLU,
+ * or an output/cost pair other than sigmoid + quadratic and logits + cross-entropy. Like the optimizer's
+ * step, it takes the learning rate from the optimizer's schedule and counts the step.
+ */
+export function fusedStepFor(config: MnistTrainConfig, model: MLP, optimizer: Optimizer): FusedStep | null {
+  const backend = model.layers[0].weight.backend;
+  const head = headOf(config);
+  const { activation } = config.model;
+  const hidden = activation === "sigmoid" || activation === "relu" ? activation : null;
+  const plainSgd = config.optimizer === "sgd" && config.momentum === 0 && config.weightDecay === 0;
+  const layers = model.layers.map((l) => ({ weight: l.weight, bias: l.bias! }));
+  const float32 = layers.every((l) => l.bias && l.weight.dtype === "float32" && l.bias.dtype === "float32");
+  if (!backend.denseSgdStep || !head || !plainSgd || !float32 || (!hidden && layers.length > 1)) return null;
+  const run = backend.denseSgdStep.bind(backend);
+  return (x, labels, n, rows) => {
+    const result = run({ layers, hidden: hidden ?? "sigmoid", head, lr: optimizer.currentLr(), x, labels, rows, n });
+    optimizer.stepCount++;
+    return result;
+  };
+}
