@@ -1,8 +1,10 @@
 // One SGD step of a dense MLP in one call: forward pass, cost and its gradient, backward pass and the
 // update W −= lr·dW, b −= lr·db in place. It runs the same kernels, in the same order, as the composite
 // step does op by op (matmul, addBias, sigmoid, sum, argmax, crossEntropy and their backward kernels),
-// so its numbers match the composite's on this backend; only dW is never stored, each tile of it is
-// applied to W as soon as it is summed. Small batches only: everything stays on the calling thread.
+// but never stores dW: each 4×8 tile of it is applied to W as soon as it is summed (rows and columns
+// of W that fill no tile sum one element at a time, which rounds a little differently from the
+// composite's matmul). Everything stays on the calling thread: a mini-batch step is far too small to
+// hand to a worker.
 //
 // Layout (int32 at `layout`): L, then the widths s0 … sL, then (weight, bias) pointers of layers 1 … L;
 // layer l has weight [s_l, s_{l-1}] (PyTorch's [out, in]) and bias [s_l].
