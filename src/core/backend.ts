@@ -38,8 +38,8 @@ export interface DenseLayer {
 }
 
 /**
- * One SGD step of a dense MLP on one mini-batch, for {@link Backend.denseSgdStep}: the batch is examples
- * `rows[0 .. n)` of `x` (examples 0 .. n without `rows`), each `in` values long, with their labels.
+ * One SGD step of a dense MLP on one mini-batch, for {@link Backend.denseSgdStep}: the batch is the
+ * first `n` examples of `x`, each `in` values long, row after row, with their labels.
  */
 export interface DenseSgdStep {
   readonly layers: readonly DenseLayer[];
@@ -50,9 +50,8 @@ export interface DenseSgdStep {
   /** Learning rate of this step. */
   readonly lr: number;
   readonly x: Float32Array;
-  /** Class of each example of `x`, indexed like `x`'s examples. */
+  /** Class of each example of `x`. */
   readonly labels: ArrayLike<number>;
-  readonly rows?: ArrayLike<number>;
   readonly n: number;
 }
 

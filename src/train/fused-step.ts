@@ -8,8 +8,8 @@ import type { MLP } from "../models/mlp.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { MnistTrainConfig } from "./config.js";
 
-/** A fused training step: the batch is examples rows[0 .. n) of x (0 .. n without rows). */
-export type FusedStep = (x: Float32Array, labels: ArrayLike<number>, n: number, rows?: ArrayLike<number>) => { cost: number; correct: number };
+/** A fused training step on the first n examples of x (784 values each, row after row) and their labels. */
+export type FusedStep = (x: Float32Array, labels: ArrayLike<number>, n: number) => { cost: number; correct: number };
 
 /** The fused step's head for this config, or null when the output and cost are not a pair it covers. */
 function headOf(config: MnistTrainConfig): DenseSgdStep["head"] | null {
@@ -35,8 +35,8 @@ export function fusedStepFor(config: MnistTrainConfig, model: MLP, optimizer: Op
   const float32 = layers.every((l) => l.bias && l.weight.dtype === "float32" && l.bias.dtype === "float32");
   if (!backend.denseSgdStep || !head || !plainSgd || !float32 || (!hidden && layers.length > 1)) return null;
   const run = backend.denseSgdStep.bind(backend);
-  return (x, labels, n, rows) => {
-    const result = run({ layers, hidden: hidden ?? "sigmoid", head, lr: optimizer.currentLr(), x, labels, rows, n });
+  return (x, labels, n) => {
+    const result = run({ layers, hidden: hidden ?? "sigmoid", head, lr: optimizer.currentLr(), x, labels, n });
     optimizer.stepCount++;
     return result;
   };

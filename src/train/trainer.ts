@@ -129,18 +129,11 @@ export class MnistTrainer {
     let seen = 0;
     const started = performance.now();
     for (let b = 0; b < this.batchesPerEpoch; b++) {
-      const start = b * this.config.batch;
-      const size = Math.min(this.config.batch, train.count - start);
-      // the fused step reads the batch's rows straight from the dataset; the composite gets a copy
-      let r: StepResult;
-      if (this.fusedStep) r = this.fusedStep(train.images, train.labels, size, order.subarray(start, start + size));
-      else {
-        const batch = gatherBatch(train, order, start, size, buffer);
-        r = this.step(batch.x, batch.y, batch.size);
-      }
-      costSum += r.cost * size;
+      const batch = gatherBatch(train, order, b * this.config.batch, this.config.batch, buffer);
+      const r = this.step(batch.x, batch.y, batch.size);
+      costSum += r.cost * batch.size;
       correct += r.correct;
-      seen += size;
+      seen += batch.size;
       onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
     }
     const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 // Host side of the fused SGD step of a dense MLP (assembly/dense-step.ts has the loops): copies the
-// batch's rows and labels into a work block kept between steps, writes the layer layout, makes one
-// call, reads back cost and correct count. Never touches the worker pool: a mini-batch step is far
+// batch and its labels into a work block kept between steps, writes the layer layout, makes one call,
+// reads back cost and correct count. Never touches the worker pool: a mini-batch step is far
 // below the size where handing work to another thread pays.
 
 import type { Backend, DenseSgdStep } from "../../core/backend.js";
@@ -38,7 +38,7 @@ export function denseSgdStep(ctx: WasmContext): NonNullable<Backend["denseSgdSte
   let layout: number[] = [];
   let layoutAt = 0;
   return (step: DenseSgdStep) => {
-    const { layers, x, labels, rows, n } = step;
+    const { layers, x, labels, n } = step;
     const inputs = layers[0].weight.shape[1];
     const classes = layers[layers.length - 1].weight.shape[0];
     // layout: L, widths s0 … sL, (weight, bias) pointers per layer; rewritten only when it changes
@@ -55,14 +55,14 @@ export function denseSgdStep(ctx: WasmContext): NonNullable<Backend["denseSgdSte
     const i32 = ctx.heap.i32();
     const f32 = ctx.heap.f32();
     const xAt = (base >> 2) + ((n + 3) & ~3);
+    if (n * inputs > x.length || n > labels.length) throw badBatch(`${n} examples of ${inputs} values and their labels`, `${x.length} values and ${labels.length} labels`);
     for (let r = 0; r < n; r++) {
-      const row = rows ? rows[r] : r;
-      if (!(row >= 0 && (row + 1) * inputs <= x.length)) throw badBatch(`examples of ${inputs} values within x (${x.length} values)`, `example ${row}`);
-      const label = labels[row];
-      if (!(label >= 0 && label < classes && Number.isInteger(label))) throw badBatch(`labels from 0 to ${classes - 1}`, `${label} (example ${row})`);
+      const label = labels[r];
+      if (!(label >= 0 && label < classes && Number.isInteger(label))) throw badBatch(`labels from 0 to ${classes - 1}`, `${label} (example ${r})`);
       i32[(base >> 2) + r] = label;
-      f32.set(x.subarray(row * inputs, (row + 1) * inputs), xAt + r * inputs);
     }
+    // one contiguous copy: writing rows one by one into shared memory costs more than gathering them first
+    f32.set(x.subarray(0, n * inputs), xAt);
     ctx.exports.denseSgdStep(head + 16, base, n, HIDDEN[step.hidden], HEAD[step.head], step.lr, ctx.scratch, head);
     return { cost: f32[head >> 2], correct: i32[(head >> 2) + 1] };
   };
