@@ -9,6 +9,9 @@ import { activate, ACTIVATIONS, Linear, type Activation } from "../nn/layers.js"
 import { INITS, type Init } from "../nn/init.js";
 import { Module } from "../nn/module.js";
 
+// the counting is in its own import-free module, so a web page can count without bundling the engine
+export { mlpLayerParameterCounts, mlpParameterCount, type LayerParameterCount } from "./parameter-count.js";
+
 export interface MlpConfig {
   /** Layer widths from input to output, e.g. [784, 16, 16, 10]. */
   sizes: number[];
@@ -64,11 +67,4 @@ export class MLP extends Module {
   get sizes(): number[] {
     return this.config.sizes;
   }
-}
-
-/** Number of weights and biases of an MLP with these layer sizes: Σ (nₗ₋₁·nₗ + nₗ). */
-export function mlpParameterCount(sizes: readonly number[]): number {
-  let n = 0;
-  for (let i = 1; i < sizes.length; i++) n += sizes[i - 1] * sizes[i] + sizes[i];
-  return n;
 }
