@@ -1,14 +1,17 @@
-// The methods every lesson uses: engine info, MNIST, getting a trained network (train it here or load a
-// run from the server), and reading the network on one input with every layer's activations.
+// The methods every lesson uses: engine info, MNIST, getting a trained network (train it here — or take
+// it from this browser's cache of networks trained before — or load a run from the server), and reading
+// the network on one input with every layer's activations.
 
 import { Rng } from "../../../../src/core/rng.js";
 import { noGrad, tidy } from "../../../../src/core/engine.js";
 import * as ops from "../../../../src/core/ops.js";
 import { decodeSafetensors } from "../../../../src/io/safetensors.js";
 import { MLP, mlpParameterCount, type MlpCapture } from "../../../../src/models/mlp.js";
+import type { Init } from "../../../../src/nn/init.js";
 import { makeConfig, validateTrainConfig, type MnistTrainConfig, type PresetName } from "../../../../src/train/config.js";
 import { evaluate } from "../../../../src/train/metrics.js";
 import { MnistTrainer } from "../../../../src/train/trainer.js";
+import { loadCachedNet, saveCachedNet } from "../net-cache.js";
 import type { MethodTable } from "../protocol.js";
 import { engineReady, fetchBytes, mnist, state } from "../state.js";
 
@@ -34,8 +37,11 @@ declare module "../protocol.js" {
   interface EngineMethods {
     info: { params: Record<string, never>; result: { backend: string; simd: string | null; threads: number; crossOriginIsolated: boolean } };
     loadMnist: { params: Record<string, never>; result: { train: number; test: number } };
-    /** Trains a preset here (emits "train.progress") unless the same network is already loaded. */
-    trainPreset: { params: { preset: PresetName; epochs: number; seed?: number; hidden?: number[]; activation?: "sigmoid" | "relu" }; result: ModelInfo };
+    /**
+     * Trains a preset here (emits "train.progress") unless the same network is already loaded or was
+     * trained before in this browser (then it comes from IndexedDB, keyed by the whole configuration).
+     */
+    trainPreset: { params: { preset: PresetName; epochs: number; seed?: number; hidden?: number[]; activation?: "sigmoid" | "relu"; init?: Init; lr?: number }; result: ModelInfo };
     /** Loads a model from the server's runs folder (`nnlab serve --runs DIR`). */
     loadRun: { params: { name: string }; result: ModelInfo };
     listRuns: { params: Record<string, never>; result: { runs: { name: string; modified: string }[] } };
@@ -57,9 +63,14 @@ function info(): ModelInfo {
   return { sizes: [...c.model.sizes], activation: c.model.activation, output: c.model.output, parameters: mlpParameterCount(c.model.sizes), origin: state.origin ?? "", testAccuracy: state.testAccuracy ?? NaN };
 }
 
-/** Frees the current network's weights before another takes its place. */
-function replaceModel(): void {
+/** Makes `model` the current network, freeing the weights of the one it replaces. */
+function install(model: MLP, config: MnistTrainConfig, origin: string, testAccuracy: number): ModelInfo {
   for (const [, p] of state.model?.namedParameters() ?? []) p.dispose();
+  state.model = model;
+  state.config = config;
+  state.origin = origin;
+  state.testAccuracy = testAccuracy;
+  return info();
 }
 
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -76,12 +87,20 @@ export const coreMethods: MethodTable = {
     return { train: train.count, test: test.count };
   },
 
-  async trainPreset({ preset, epochs, seed = 1, hidden, activation }, ctx) {
+  async trainPreset({ preset, epochs, seed = 1, hidden, activation, init, lr }, ctx) {
     await engineReady();
+    const config = makeConfig(preset, { epochs, seed, hidden, activation, init, lr });
+    const key = JSON.stringify(config);
+    if (state.model && JSON.stringify(state.config) === key) return info();
+    const cached = await loadCachedNet(key);
+    if (cached) {
+      const model = new MLP(config.model, new Rng(0));
+      model.loadStateDict(cached.parameters, "cached network");
+      return install(model, config, `${cached.origin} (kept in this browser)`, cached.testAccuracy);
+    }
     const data = await mnist();
-    const config = makeConfig(preset, { epochs, seed, ...(hidden ? { hidden } : {}), ...(activation ? { activation } : {}) });
-    const origin = `trained here: ${preset} ${config.model.sizes.join("-")} ${config.model.activation}, ${epochs} epoch${epochs === 1 ? "" : "s"}, seed ${seed}`;
-    if (state.model && state.origin === origin) return info();
+    const tuned = [init && `${init} init`, lr && `η = ${lr}`].filter(Boolean).join(", ");
+    const origin = `trained here: ${preset} ${config.model.sizes.join("-")} ${config.model.activation}${tuned ? ` (${tuned})` : ""}, ${epochs} epoch${epochs === 1 ? "" : "s"}, seed ${seed}`;
     const trainer = new MnistTrainer(config, data);
     let last = performance.now();
     for (let e = 0; e < epochs; e++) {
@@ -103,12 +122,9 @@ export const coreMethods: MethodTable = {
       });
       await yieldToMessages();
     }
-    replaceModel();
-    state.model = trainer.model;
-    state.config = config;
-    state.origin = origin;
-    state.testAccuracy = trainer.history[trainer.history.length - 1].test_accuracy;
-    return info();
+    const testAccuracy = trainer.history[trainer.history.length - 1].test_accuracy;
+    await saveCachedNet({ key, origin, testAccuracy, parameters: trainer.model.stateDict() });
+    return install(trainer.model, config, origin, testAccuracy);
   },
 
   async listRuns() {
@@ -128,12 +144,7 @@ export const coreMethods: MethodTable = {
     for (const [k, t] of Object.entries(tensors)) named[k] = { shape: [...t.shape], data: Float32Array.from(t.data as Float32Array) };
     model.loadStateDict(named, `${name}/model.safetensors`);
     const { test } = await mnist();
-    replaceModel();
-    state.model = model;
-    state.config = config;
-    state.origin = `run ${name}`;
-    state.testAccuracy = evaluate(model, test).accuracy;
-    return info();
+    return install(model, config, `run ${name}`, evaluate(model, test).accuracy);
   },
 
   model() {
