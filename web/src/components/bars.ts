@@ -2,6 +2,7 @@
 // target, shares), each with its number; one bar may be highlighted (the answer). Built once and updated
 // in place, so a live readout costs no new DOM.
 
+import "./bars.css";
 import { el } from "../shell.js";
 
 export interface BarsOptions {

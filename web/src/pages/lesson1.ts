@@ -4,15 +4,17 @@
 // for ReLU. Every number comes from the engine in the worker; this thread only draws.
 
 import "./lesson1.css";
+import { Bars, DIGITS } from "../components/bars.js";
 import { button, panel } from "../components/controls.js";
 import { DrawCanvas } from "../components/draw-canvas.js";
+import { latestOnly } from "../components/latest-only.js";
 import { MatrixView } from "../components/matrix-view.js";
-import { NetworkSource } from "../components/network-source.js";
+import { NetworkPicker } from "../components/network-picker.js";
 import { NetworkView, type NeuronRef } from "../components/network-view.js";
-import { OutputBars } from "../components/output-bars.js";
 import { paramCounter } from "../components/param-counter.js";
 import { PreprocessView } from "../components/preprocess-view.js";
-import { drawTile, maxAbs, tileColor } from "../components/tile.js";
+import { SignedBars } from "../components/signed-bars.js";
+import { drawTile } from "../components/tile.js";
 import { engine } from "../engine/client.js";
 import type { ModelInfo, Reading } from "../engine/methods/core.js";
 import type { LayerWeights } from "../engine/methods/lesson1.js";
@@ -24,16 +26,17 @@ const main = shell(
   `Lesson ${lesson.number} — ${lesson.title}`,
   "A network is a function: 784 numbers in (the pixels), 10 numbers out (how much it thinks the picture is each digit), computed layer by layer as a⁽ˡ⁾ = σ(W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾). Draw a digit and watch it happen.",
 );
-const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 // ---- the page's parts ----
 
-const source = new NetworkSource(onNetwork);
-panel(main, "The network").append(source.element);
+// a run from the server when there is one, else the lesson's network trained here (or kept from before)
+const picker = new NetworkPicker({ preferRun: true, activationSwitch: true });
+panel(main, "The network").append(picker.element);
 
 const drawing = new DrawCanvas();
 const steps = new PreprocessView();
-const outputs = new OutputBars(DIGITS);
+const outputs = new Bars({ labels: DIGITS, testId: "outputs" });
+const prediction = el("strong", { class: "prediction", "data-testid": "prediction" });
 const drawPanel = panel(main, "Draw a digit", "draw-panel");
 drawPanel.append(
   el(
@@ -41,7 +44,7 @@ drawPanel.append(
     { class: "row" },
     el("div", { class: "draw-box" }, drawing.element, el("div", { class: "row" }, button("clear", () => drawing.clear(), "clear"), el("span", { class: "muted" }, "mouse, pen or finger"))),
     el("div", {}, el("h3", {}, "MNIST's preprocessing, in the worker"), steps.element),
-    el("div", {}, el("h3", {}, "the ten outputs"), outputs.element),
+    el("div", {}, el("h3", {}, "the ten outputs"), el("p", {}, "answer: ", prediction), outputs.element),
   ),
 );
 
@@ -90,7 +93,7 @@ async function onNetwork(next: ModelInfo): Promise<void> {
   );
   matrixLayer = 1;
   setView(view);
-  await refresh(); // also redraws the shown neuron with the new weights
+  refresh(); // also redraws the shown neuron with the new weights
 }
 
 function setView(next: "neurons" | "matrix"): void {
@@ -105,37 +108,31 @@ function setView(next: "neurons" | "matrix"): void {
   } else matrix.stop();
 }
 
-// ---- reading the drawing: one request at a time, always the newest drawing ----
+// ---- reading the drawing: the newest drawing only, one request at a time ----
 
-let busy = false;
-let again = false;
+const readDrawing = latestOnly(
+  drawPanel,
+  async ({ pixels }: { revision: number; pixels: Float32Array }) => {
+    const prep = await engine().call("lesson1.preprocess", { pixels, width: drawing.size, height: drawing.size }, [pixels.buffer]);
+    return { prep, reading: prep ? await engine().call("read", { pixels: prep.centered28.pixels }) : null };
+  },
+  ({ prep, reading: r }, { revision }) => {
+    reading = r;
+    steps.show(drawing.element, prep);
+    network?.show(r?.a ?? null);
+    outputs.element.hidden = r === null;
+    if (r) outputs.set(r.a[r.a.length - 1], r.prediction);
+    prediction.textContent = r ? DIGITS[r.prediction] : "";
+    prediction.dataset.revision = String(revision); // which drawing this answer is for (tests wait on it)
+    if (view === "matrix") drawMatrix();
+    if (shown) showNeuron(shown);
+  },
+);
 
-async function refresh(): Promise<void> {
-  if (!info) return;
-  if (busy) {
-    again = true;
-    return;
-  }
-  busy = true;
-  try {
-    do {
-      again = false;
-      const revision = drawing.revision;
-      const pixels = drawing.pixels();
-      const prep = await engine().call("lesson1.preprocess", { pixels, width: drawing.size, height: drawing.size }, [pixels.buffer]);
-      reading = prep ? await engine().call("read", { pixels: prep.centered28.pixels }) : null;
-      steps.show(drawing.element, prep);
-      network?.show(reading?.a ?? null);
-      outputs.show(reading ? reading.a[reading.a.length - 1] : null, reading?.prediction ?? -1);
-      outputs.prediction.dataset.revision = String(revision);
-      if (view === "matrix") drawMatrix();
-      if (shown) showNeuron(shown);
-    } while (again);
-  } finally {
-    busy = false;
-  }
+function refresh(): void {
+  if (info) readDrawing({ revision: drawing.revision, pixels: drawing.pixels() });
 }
-drawing.onChange(() => void refresh());
+drawing.onChange(refresh);
 
 // ---- the matrix view and the hovered neuron ----
 
@@ -158,18 +155,11 @@ function drawMatrix(): void {
   });
 }
 
-/** Horizontal bars for a neuron's incoming weights (green positive, red negative). */
-function weightBars(values: Float32Array): HTMLElement {
-  const scale = maxAbs(values);
-  return el(
-    "div",
-    { class: "weight-bars", "data-testid": "weight-bars" },
-    ...Array.from(values, (v, k) => {
-      const [r, g, b] = tileColor(v, "diverging", scale);
-      const bar = el("span", { class: "wbar", style: `width:${(50 * Math.abs(v)) / (scale || 1)}%;${v >= 0 ? "left:50%" : "right:50%"};background:rgb(${r},${g},${b})` });
-      return el("div", { class: "wbar-row", title: `from neuron ${k}: ${v.toFixed(3)}` }, el("span", { class: "num" }, String(k)), el("span", { class: "wbar-track" }, bar));
-    }),
-  );
+/** A neuron's incoming weights as signed bars, one per neuron of the layer before. */
+function incomingBars(values: Float32Array): HTMLElement {
+  const bars = new SignedBars({ labels: Array.from(values, (_, k) => String(k)), testId: "weight-bars", half: 90, format: (v) => v.toFixed(2) });
+  bars.update(values);
+  return bars.element;
 }
 
 /**
@@ -201,7 +191,7 @@ function showNeuron(n: NeuronRef): void {
     neuronInfo.replaceChildren(
       title,
       el("p", { class: "muted" }, `its ${w.cols} incoming weights, one per neuron of layer ${n.layer - 1}:`),
-      weightBars(incoming),
+      incomingBars(incoming),
       el("p", { class: "muted" }, `the layer-${n.layer - 1} pictures summed with these weights (σ and biases left out: a rough picture of what it looks for):`),
       tile,
       facts,
@@ -211,4 +201,5 @@ function showNeuron(n: NeuronRef): void {
   neuronInfo.dataset.index = String(n.index);
 }
 
-void source.start();
+picker.ready.then(onNetwork, () => undefined); // a failure is shown in the picker's line
+picker.onChange((next) => void onNetwork(next));
