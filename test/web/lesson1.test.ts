@@ -17,7 +17,7 @@ type Stroke = [number, number][];
 
 /**
  * The ten digits drawn as a person would. The lesson's sigmoid net (one epoch) reads all ten (the right
- * output between 0.67 for the 2 and 0.998 when this test was written); its ReLU variant reads all but
+ * output between 0.79 for the 4 and 0.998 when this test was written); its ReLU variant reads all but
  * the 2, which it takes for an 8.
  */
 const DIGITS: { digit: string; strokes: Stroke[] }[] = [

@@ -14,7 +14,7 @@ export type HiddenActivation = "sigmoid" | "relu";
 /**
  * The ReLU variant's settings. The 3b1b preset's N(0, 1) start with η = 3 leaves a ReLU net stuck at
  * 10% (its weighted sums are huge and its sigmoid outputs saturate); Kaiming's start with η = 0.5
- * trains it to 91% in one epoch. It keeps the quadratic cost and sigmoid outputs, so its outputs read
+ * trains it to about 91% in one epoch. It keeps the quadratic cost and sigmoid outputs, so its outputs read
  * like the sigmoid net's.
  */
 export const RELU_SETTINGS = { activation: "relu", init: "kaiming", lr: 0.5 } as const;
