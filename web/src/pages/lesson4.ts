@@ -208,12 +208,17 @@ function showMatrix(r: WeightChain): void {
 const requestNet = latestOnly(
   netPanel,
   (c: typeof choice & { epsilon: number }) => engine().call("weightChain", c),
-  (r) => {
+  (r, asked) => {
     const c = r.chain;
-    const rebuild = choice.j !== c.j || choice.k !== c.k;
-    choice.j = c.j;
-    choice.k = c.k;
-    if (rebuild || !jk.childElementCount) weightSliders();
+    // The worker picks j and k only when asked for the steepest weight; then the sliders move to its
+    // choice, unless the learner has moved on since. Answers to the sliders' own requests never rebuild
+    // them: an older answer arriving mid-drag would take the focus and drop key presses.
+    const picked = (asked.j < 0 || asked.k < 0) && choice.layer === asked.layer && choice.j === asked.j && choice.k === asked.k;
+    if (picked) {
+      choice.j = c.j;
+      choice.k = c.k;
+    }
+    if (picked || !jk.childElementCount) weightSliders();
     netInfo.textContent = `image ${r.index} (a ${r.label}), cost C = ${r.cost.toFixed(5)}; weight w${sup(c.layer)}[${c.j}][${c.k}] = ${c.weight.toFixed(4)}`;
     netTable.show(c, { w: `w${sup(c.layer)}ⱼₖ`, z: `z${sup(c.layer)}ⱼ`, a: `a${sup(c.layer)}ⱼ`, prev: `a${sup(c.layer - 1)}ₖ` });
     netPanel.dataset.weight = `${c.layer},${c.j},${c.k}`;
