@@ -12,7 +12,11 @@ export function slider(
   // log sliders move over log10(value)
   const toPos = (v: number) => (o.log ? Math.log10(v) : v);
   const fromPos = (p: number) => (o.log ? 10 ** p : p);
-  const input = el("input", { type: "range", min: String(toPos(o.min)), max: String(toPos(o.max)), step: String(o.log ? (toPos(o.max) - toPos(o.min)) / 200 : o.step), value: String(toPos(o.value)) });
+  const stepPos = o.log ? (toPos(o.max) - toPos(o.min)) / 200 : o.step;
+  // a range input snaps to min + k·step: log sliders start their grid just below min so that the
+  // initial value lies on it (η = 3 stays 3, not the nearest grid point 2.95)
+  const minPos = o.log ? toPos(o.value) - Math.ceil((toPos(o.value) - toPos(o.min)) / stepPos - 1e-9) * stepPos : o.min;
+  const input = el("input", { type: "range", min: String(minPos), max: String(toPos(o.max)), step: String(stepPos), value: String(toPos(o.value)) });
   if (o.testId) input.dataset.testid = o.testId;
   const out = el("span", { class: "num" }, fmt(o.value));
   const value = () => fromPos(Number(input.value));
