@@ -8,6 +8,7 @@ import { LineChart } from "../components/chart.js";
 import { button, panel, slider } from "../components/controls.js";
 import { drawCurve, drawHeatmap } from "../components/surface.js";
 import { drawTile } from "../components/tile.js";
+import { latestOnly } from "../components/latest-only.js";
 import { engine } from "../engine/client.js";
 import type { ToyDescent, ToySurface, ToySurfaceName, TrainLive } from "../engine/methods/lesson2.js";
 import { el, LESSONS, shell } from "../shell.js";
@@ -23,29 +24,6 @@ const main = shell(
 const TRAIN_IMAGES = 60_000;
 const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : "–");
 const thousands = (v: number) => Math.round(v).toLocaleString("en-US");
-
-/** Runs `fn` for the newest request only: calls made while one is running collapse into one more run. */
-function latest(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const go = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    fn()
-      .catch((e: Error) => console.warn(e.message))
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          go();
-        }
-      });
-  };
-  return go;
-}
 
 // ——— 1. training ———
 
@@ -161,20 +139,24 @@ function moveExample(d: number): void {
 index.addEventListener("change", () => refreshExample());
 
 // updates the view in place: it follows the training several times a second
-const refreshExample = latest(async () => {
-  const e = await engine().call("example.cost", { index: Number(index.value) });
-  drawTile(exampleImage, e.pixels, 28, 28, "ink");
-  exampleLabel.textContent = `label ${e.label}`;
-  exampleBars.set(e.outputs, e.label);
-  exampleRows.forEach(({ row, cells }, j) => {
-    row.classList.toggle("target", j === e.label);
-    cells[1].textContent = e.outputs[j].toFixed(3);
-    cells[2].textContent = String(e.target[j]);
-    cells[3].textContent = e.squares[j].toFixed(4);
-  });
-  exampleCost.textContent = e.cost.toFixed(4);
-  exampleView.dataset.cost = String(e.cost);
-});
+const showExample = latestOnly(
+  exampleView,
+  (i: number) => engine().call("example.cost", { index: i }),
+  (e) => {
+    drawTile(exampleImage, e.pixels, 28, 28, "ink");
+    exampleLabel.textContent = `label ${e.label}`;
+    exampleBars.set(e.outputs, e.label);
+    exampleRows.forEach(({ row, cells }, j) => {
+      row.classList.toggle("target", j === e.label);
+      cells[1].textContent = e.outputs[j].toFixed(3);
+      cells[2].textContent = String(e.target[j]);
+      cells[3].textContent = e.squares[j].toFixed(4);
+    });
+    exampleCost.textContent = e.cost.toFixed(4);
+    exampleView.dataset.cost = String(e.cost);
+  },
+);
+const refreshExample = () => showExample(Number(index.value));
 
 // ——— 3. cost landscapes ———
 
@@ -188,19 +170,25 @@ const toys: Record<ToySurfaceName, { canvas: HTMLCanvasElement; status: HTMLElem
   quartic: { canvas: el("canvas"), status: el("p", { class: "toy-status", "data-testid": "toy-status-quartic" }), title: "C(x) = x⁴/4 − x² + 0.3x" },
   bowl: { canvas: el("canvas"), status: el("p", { class: "toy-status", "data-testid": "toy-status-bowl" }), title: "C(x, y) = (x² + 10y²)/2" },
 };
-landscapePanel.append(el("div", { class: "row" }, ...Object.values(toys).map((t) => el("figure", { class: "toy" }, el("figcaption", {}, t.title), t.canvas, t.status))));
+const toyRow = el("div", { class: "row" }, ...Object.values(toys).map((t) => el("figure", { class: "toy" }, el("figcaption", {}, t.title), t.canvas, t.status)));
+landscapePanel.append(toyRow);
 
 const STEPS = 50;
 const STATUS_TEXT: Record<ToyDescent["status"], string> = { converged: "settled in a valley", crawling: "still crawling", diverged: "diverged" };
 
-const descend = latest(async () => {
-  const lrNow = toyLr.value();
-  await Promise.all(
-    (Object.keys(toys) as ToySurfaceName[]).map(async (name) => {
+const runDescent = latestOnly(
+  toyRow,
+  (lr: number) =>
+    Promise.all(
+      (Object.keys(toys) as ToySurfaceName[]).map(async (name) => {
+        toys[name].surface ??= await engine().call("toy.surface", { surface: name });
+        return { name, descent: await engine().call("toy.descend", { surface: name, lr, steps: STEPS }) };
+      }),
+    ),
+  (results, lrNow) => {
+    for (const { name, descent: d } of results) {
       const t = toys[name];
-      t.surface ??= await engine().call("toy.surface", { surface: name });
-      const d = await engine().call("toy.descend", { surface: name, lr: lrNow, steps: STEPS });
-      const s = t.surface;
+      const s = t.surface!;
       const taken = d.costs.length - 1;
       if (s.dims === 1) drawCurve(t.canvas, s.xs, s.values, d.path, d.costs, { labels: ["x", "C(x)"] });
       else {
@@ -211,9 +199,10 @@ const descend = latest(async () => {
       t.status.dataset.status = d.status;
       t.status.dataset.lr = String(lrNow);
       t.status.textContent = `η = ${fmt(lrNow, 3)}: ${STATUS_TEXT[d.status]}${d.status === "diverged" ? ` after ${taken} steps` : ` — cost ${fmt(d.costs[taken])}, |∇C| = ${fmt(d.finalGradient, 2)} after ${taken} steps`}`;
-    }),
-  );
-});
+    }
+  },
+);
+const descend = () => runDescent(toyLr.value());
 
 const netPart = el("div", { class: "net-landscape", "data-testid": "net-landscape" });
 const lineChart = new LineChart({ title: "Cost along two random directions", xLabel: "α (0 = the current weights)", series: [{ label: "w + α·d₁", color: "#2f6fdf" }, { label: "w + α·d₂", color: "#d0453a" }], width: 440 });
