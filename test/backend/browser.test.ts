@@ -78,18 +78,19 @@ test("the wasm backend runs in a browser Worker, with and without threads", { ti
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "nnlab-chromium-"));
-  const browser = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", `--user-data-dir=${profile}`, `http://127.0.0.1:${port}/`], { stdio: "ignore" });
+  const browser = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", `--user-data-dir=${profile}`, `http://127.0.0.1:${port}/`], { stdio: "ignore", detached: true });
   try {
     const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no answer from Chromium in 45 s (got ${JSON.stringify(reports)})`)), 45_000).unref());
     await Promise.race([done, timeout]);
   } finally {
     if (browser.exitCode === null && browser.signalCode === null) {
       const exited = new Promise((resolve) => browser.once("exit", resolve));
-      browser.kill();
+      // the whole process group: Chromium's helper processes would go on writing into the profile
+      process.kill(-browser.pid!, "SIGTERM");
       await exited;
     }
     server.close();
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
   for (const r of reports.sort((a, b) => a.asked - b.asked)) {
     assert.equal(r.error, undefined, `browser worker (${r.asked} threads) failed: ${r.error}`);
