@@ -5,7 +5,8 @@ import path from "node:path";
 
 /** The repository root (tests run from dist/test/…). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const REFERENCE_FILE = path.resolve(ROOT, "../shared/reference/ops-torch.json");
+/** PyTorch reference cases, committed (written by scripts/reference/gen_reference.py; see test/fixtures/README.md). */
+export const REFERENCE_FILE = path.resolve(ROOT, "test/fixtures/ops-torch.json");
 
 /** What a run of the nnlab binary printed and its exit code. */
 export interface CliResult {

@@ -1,4 +1,4 @@
-// Runs a file of PyTorch reference cases (format: ../shared/reference/README.md) against a backend:
+// Runs a file of PyTorch reference cases (format: test/fixtures/README.md) against a backend:
 // each case's output and input gradients (vector-Jacobian products with the case's upstream tensor)
 // must match within 1e-4 relative or 1e-5 absolute, whichever is looser.
 

@@ -1,8 +1,8 @@
-// Every case of ../shared/reference/ops-torch.json (PyTorch 1.13) on every backend.
+// Every case of test/fixtures/ops-torch.json (PyTorch 1.13, scripts/reference/gen_reference.py) on every backend.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { init, BACKENDS } from "../../src/backend/index.js";
-import { loadReferenceFile, runReference } from "../../src/selftest/reference.js";
+import { loadReferenceFile, REFERENCE_OPS, runReference } from "../../src/selftest/reference.js";
 import { REFERENCE_FILE } from "../helpers.js";
 
 for (const name of BACKENDS) {
@@ -15,3 +15,9 @@ for (const name of BACKENDS) {
     assert.ok(report.max_abs_error < 1e-3);
   });
 }
+
+test("the committed reference file covers every op the selftest knows", async () => {
+  const file = await loadReferenceFile(REFERENCE_FILE);
+  const ops = new Set(file.cases.map((c) => c.op));
+  assert.deepEqual(Object.keys(REFERENCE_OPS).filter((op) => !ops.has(op)), []);
+});

@@ -10,14 +10,14 @@ export const selftestCommand = defineCommand({
   summary: "Check every op and gradient against PyTorch reference values",
   spec: {
     description:
-      `Runs every case of a reference file (format: ../shared/reference/README.md): outputs and input gradients must match within ` +
+      `Runs every case of a reference file (format: test/fixtures/README.md in the nnlab repository): outputs and input gradients must match within ` +
       `${TOLERANCE.rel} relative or ${TOLERANCE.abs} absolute error. max_rel_error is taken over elements whose reference magnitude is at least 1e-3. Exits with 1 when a case fails.`,
     options: [
-      { name: "reference", type: "string", valueName: "FILE", description: "Reference cases, e.g. ../shared/reference/ops-torch.json" },
+      { name: "reference", type: "string", valueName: "FILE", description: "Reference cases, e.g. test/fixtures/ops-torch.json" },
       { name: "backend", type: "string", valueName: "NAME", description: `Backend to check: ${BACKENDS.join(" | ")} (default: the default backend)` },
     ],
   },
-  examples: ["selftest --reference ../shared/reference/ops-torch.json", "selftest --reference ../shared/reference/ops-torch.json --backend js --json"],
+  examples: ["selftest --reference test/fixtures/ops-torch.json", "selftest --reference test/fixtures/ops-torch.json --backend js --json"],
   async run(args, ctx) {
     const file = required("reference", args.options.reference, "a reference JSON file");
     const backend = await startBackend(args.options.backend);
