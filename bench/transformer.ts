@@ -16,7 +16,7 @@ import { TFJS_BACKENDS, tfjsLabel, useTfjs } from "./peers/tfjs.js";
 import { tfjsBlockStep, BLOCK } from "./peers/tfjs-block.js";
 
 /** nanoGPT's Block: x + attn(ln_1(x)), then x + mlp(ln_2(x)), from nnlab's modules and functional ops. */
-class Block extends Module {
+export class Block extends Module {
   readonly ln1: LayerNorm;
   readonly attn: Linear; // c_attn: C -> 3C (queries, keys, values)
   readonly proj: Linear; // c_proj: C -> C

@@ -116,3 +116,30 @@ test("data movement and indexing kernels match the js oracle", () => {
   agree("cast to int32", ([t]) => ops.cast(t, "int32"), [floats(rng, [19], -50, 50)], 0);
   agree("cast to float32", ([t]) => ops.cast(t, "float32"), [ints(rng, [19], 1000)], 0);
 });
+
+test("strided copies (permute, broadcast, slice, pad, concat) match the js oracle on random shapes", () => {
+  const dims = () => Array.from({ length: 1 + rng.int(5) }, () => 1 + rng.int(7)); // rank 1..5, sizes 1..7
+  for (let trial = 0; trial < 40; trial++) {
+    const shape = dims();
+    const rank = shape.length;
+    const x = trial % 3 === 0 ? ints(rng, shape, 100) : floats(rng, shape);
+    const perm = Array.from({ length: rank }, (_, i) => i);
+    for (let i = rank - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+    agree(`permute ${shape} by ${perm}`, ([t]) => ops.permute(t, perm), [x], 0);
+    const begin = shape.map((d) => rng.int(d));
+    const end = shape.map((d, i) => begin[i] + 1 + rng.int(d - begin[i]));
+    agree(`slice ${shape} ${begin}..${end}`, ([t]) => ops.slice(t, begin, end), [x], 0);
+    const before = shape.map(() => rng.int(3));
+    const after = shape.map(() => rng.int(3));
+    agree(`pad ${shape} ${before}/${after}`, ([t]) => ops.pad(t, before, after), [x], 0);
+    const axis = rng.int(rank);
+    const other = shape.map((d, i) => (i === axis ? 1 + rng.int(4) : d));
+    agree(`concat ${shape} + ${other} on ${axis}`, ([a, b]) => ops.concat([a, b, a], axis), [x, trial % 3 === 0 ? ints(rng, other, 100) : floats(rng, other)], 0);
+    const target = [1 + rng.int(3), ...shape.map((d) => (rng.int(2) ? d : 1 + rng.int(5)))];
+    const source = shape.map((d, i) => (target[i + 1] === d && rng.int(2) ? d : 1));
+    agree(`broadcastTo ${source} -> ${target}`, ([t]) => ops.broadcastTo(t, target), [floats(rng, source)], 0);
+  }
+});

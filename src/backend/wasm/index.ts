@@ -13,6 +13,7 @@ import { WasmHeap } from "./heap.js";
 import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./loader.js";
 import { WorkerPool } from "./pool.js";
 import { matmulKernel } from "./matmul.js";
+import { broadcastToKernel, concatKernel, padKernel, permuteKernel, sliceKernel } from "./movement.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { META_INTS, WasmStorage, type WasmContext } from "./storage.js";
 
@@ -50,11 +51,11 @@ function kernelTable(ctx: WasmContext): Kernels {
     max: maxKernel(ctx, js.max),
     argmax: argmaxKernel(ctx, js.argmax),
     matmul: matmulKernel(ctx, js.matmul),
-    permute: viaJs(h, js.permute),
-    broadcastTo: viaJs(h, js.broadcastTo),
-    slice: viaJs(h, js.slice),
-    pad: viaJs(h, js.pad),
-    concat: viaJs(h, js.concat),
+    permute: permuteKernel(ctx, js.permute),
+    broadcastTo: broadcastToKernel(ctx, js.broadcastTo),
+    slice: sliceKernel(ctx, js.slice),
+    pad: padKernel(ctx, js.pad),
+    concat: concatKernel(ctx, js.concat),
     gather: viaJs(h, js.gather),
     scatterAdd: viaJs(h, js.scatterAdd),
     oneHot: viaJs(h, js.oneHot),

@@ -12,6 +12,7 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   zero(ptr: number, bytes: number): void;
+  copyStrided(dst: number, src: number, rank: number, meta: number): void;
   unary(op: number, o: number, a: number, n: number): void;
   binary(op: number, o: number, a: number, b: number, rank: number, meta: number): void;
   where(o: number, c: number, a: number, b: number, condInt: number, rank: number, meta: number, size: number): void;

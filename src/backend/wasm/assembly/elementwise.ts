@@ -2,7 +2,7 @@
 // `where`. Broadcasting arrives pre-digested from the host: a collapsed shape and, per operand, element
 // strides (0 on broadcast axes), so the innermost axis has stride 1 or 0 and runs as a SIMD row.
 
-import { ones } from "./simd";
+import { ones, tanh4 } from "./simd";
 
 export const NEG = 0;
 export const EXP = 1;
@@ -50,6 +50,7 @@ export function unary(op: i32, o: usize, a: usize, n: i32): void {
   } else if (op == LOG) {
     for (; i < n; i++) store<f32>(o + (<usize>i << 2), Mathf.log(load<f32>(a + (<usize>i << 2))));
   } else if (op == TANH) {
+    for (; i + 4 <= n; i += 4) v128.store(o + (<usize>i << 2), tanh4(v128.load(a + (<usize>i << 2))));
     for (; i < n; i++) store<f32>(o + (<usize>i << 2), Mathf.tanh(load<f32>(a + (<usize>i << 2))));
   } else {
     for (; i < n; i++) store<f32>(o + (<usize>i << 2), <f32>erf64(<f64>load<f32>(a + (<usize>i << 2))));

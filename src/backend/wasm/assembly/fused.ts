@@ -2,7 +2,7 @@
 // oracles); the row-wise ones (softmax, cross-entropy, layer norm) are in rows.ts.
 
 import { erf64 } from "./elementwise";
-import { exp4 } from "./simd";
+import { exp4, madd, tanh4 } from "./simd";
 
 /**
  * σ(x) = 1/(1 + e^(−x)), four at a time (the composite writes it as ½·tanh(x/2) + ½, the same function;
@@ -57,28 +57,60 @@ export function addBias(c: usize, b: usize, rows: i32, cols: i32): void {
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const INV_SQRT_2PI: f64 = 0.3989422804014327;
 
+/** u = √(2/π)(x + 0.044715x³), the argument of GPT-2's tanh GELU. */
+@inline
+function geluArg(x: v128): v128 {
+  return f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), madd(f32x4.mul(f32x4.mul(x, x), x), f32x4.splat(0.044715), x));
+}
+
 /** GELU: exact ½x(1 + erf(x/√2)), or with `tanh` GPT-2's ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 export function gelu(o: usize, a: usize, n: i32, tanh: bool): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (tanh) {
+    const half = f32x4.splat(0.5);
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      const x = v128.load(a + off);
+      const hx = f32x4.mul(half, x);
+      v128.store(o + off, madd(hx, tanh4(geluArg(x)), hx));
+    }
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const x = load<f32>(a + off);
     let y: f32;
-    if (tanh) y = <f32>0.5 * x * (<f32>1 + Mathf.tanh(SQRT_2_OVER_PI * (x + <f32>0.044715 * x * x * x)));
+    if (tanh) y = <f32>0.5 * x * (<f32>1 + f32x4.extract_lane(tanh4(geluArg(f32x4.splat(x))), 0));
     else y = <f32>(0.5 * <f64>x * (1 + erf64(<f64>x * Math.SQRT1_2)));
     store<f32>(o + off, y);
   }
 }
 
+/** GELU'(x) for the tanh form, t = tanh(u): ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²). */
+@inline
+function geluTanhSlope(x: v128): v128 {
+  const t = tanh4(geluArg(x));
+  const half = f32x4.splat(0.5);
+  const du = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), madd(f32x4.mul(x, x), f32x4.splat(0.134145), f32x4.splat(1)));
+  const left = f32x4.mul(half, f32x4.add(f32x4.splat(1), t));
+  const right = f32x4.mul(f32x4.mul(f32x4.mul(half, x), f32x4.sub(f32x4.splat(1), f32x4.mul(t, t))), du);
+  return f32x4.add(left, right);
+}
+
 /** o = g · GELU'(x). */
 export function geluGrad(o: usize, g: usize, a: usize, n: i32, tanh: bool): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (tanh) {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(o + off, f32x4.mul(v128.load(g + off), geluTanhSlope(v128.load(a + off))));
+    }
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const x = load<f32>(a + off);
     let d: f32;
-    if (tanh) {
-      const t = Mathf.tanh(SQRT_2_OVER_PI * (x + <f32>0.044715 * x * x * x));
-      d = <f32>0.5 * (<f32>1 + t) + <f32>0.5 * x * (<f32>1 - t * t) * SQRT_2_OVER_PI * (<f32>1 + <f32>0.134145 * x * x);
-    } else {
+    if (tanh) d = f32x4.extract_lane(geluTanhSlope(f32x4.splat(x)), 0);
+    else {
       const xd = <f64>x;
       d = <f32>(0.5 * (1 + erf64(xd * Math.SQRT1_2)) + xd * Math.exp(-0.5 * xd * xd) * INV_SQRT_2PI);
     }

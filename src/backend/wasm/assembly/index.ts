@@ -19,3 +19,4 @@ export { denseSgdStep, denseStepWorkBytes } from "./dense-step";
 export function zero(ptr: usize, bytes: usize): void {
   memory.fill(ptr, 0, bytes);
 }
+export { copyStrided } from "./movement";
