@@ -10,8 +10,8 @@ import { noise } from "./noise.js";
 import { noneClass } from "./none-class.js";
 import { randomLabels } from "./random-labels.js";
 
-export type { Experiment, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
-export { formatReport, writeLabRun } from "./report.js";
+export type { Experiment, ExperimentContext, LabContext, LabFigure, LabFlag, LabOutput, LabProgress } from "./experiment.js";
+export { formatReport, writeLabRun, type ReportedExperiment } from "./report.js";
 // what each experiment's result.json holds under "result" (the web lab reads these)
 export type { BackpropResult } from "./backprop.js";
 export type { BackpropLayer, ChainRule, ExampleBackprop, MatrixLayer, ToyChain, ToyParams } from "./backward-pass.js";

@@ -2,14 +2,17 @@
 // (src/io's writeFilesAtomic), so a failed or interrupted experiment leaves the previous run intact.
 
 import { writeFilesAtomic } from "../io/atomic.js";
-import type { Experiment, LabOutput } from "./experiment.js";
+import type { Experiment, ExperimentContext, LabOutput } from "./experiment.js";
+
+/** What the report needs to know of an experiment: its name, its claim and its CLI group (default "lab"). */
+export type ReportedExperiment = Pick<Experiment<unknown, ExperimentContext>, "name" | "summary"> & { readonly group?: string };
 
 /** The contents of report.md: title, the experiment's body, then any figure it did not show. */
-export function formatReport(experiment: Experiment, output: LabOutput<unknown>, settings: Record<string, unknown>): string {
+export function formatReport(experiment: ReportedExperiment, output: LabOutput<unknown>, settings: Record<string, unknown>): string {
   const shown = output.figures.filter((f) => output.report.includes(`(${f.file})`));
   const rest = output.figures.filter((f) => !shown.includes(f));
   const lines = [
-    `# nnlab lab ${experiment.name}`,
+    `# nnlab ${experiment.group ?? "lab"} ${experiment.name}`,
     "",
     `*${experiment.summary}*`,
     "",
@@ -23,7 +26,7 @@ export function formatReport(experiment: Experiment, output: LabOutput<unknown>,
 }
 
 /** Writes report.md, result.json (`{experiment, settings, result}`) and every figure into `dir`. */
-export async function writeLabRun(dir: string, experiment: Experiment, output: LabOutput<unknown>, settings: Record<string, unknown>): Promise<void> {
+export async function writeLabRun(dir: string, experiment: ReportedExperiment, output: LabOutput<unknown>, settings: Record<string, unknown>): Promise<void> {
   const files: Record<string, string | Uint8Array> = {
     "report.md": formatReport(experiment, output, settings),
     "result.json": `${JSON.stringify({ experiment: experiment.name, settings, result: output.result }, null, 2)}\n`,
