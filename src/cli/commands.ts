@@ -3,6 +3,7 @@
 
 import type { Command } from "./command.js";
 import { evalCommand } from "./commands/eval.js";
+import { factsCommands } from "./commands/facts.js";
 import { infoCommand } from "./commands/info.js";
 import { labCommands } from "./commands/lab.js";
 import { predictCommand } from "./commands/predict.js";
@@ -11,4 +12,4 @@ import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands] as unknown as Command[];

@@ -116,20 +116,35 @@ export interface SeriesPoint {
   series: string;
 }
 
-/** A line chart of several series (e.g. training accuracy per epoch for each label condition). */
-export function lineChart(title: string, points: SeriesPoint[], xTitle: string, yTitle: string, opts: { logY?: boolean } = {}): Promise<string> {
-  return chartSvg({
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    data: { values: points },
-    mark: { type: "line", point: points.length < 200 },
+/** A vertical line across a chart at `x`, labelled at the top (e.g. a bound). */
+export interface ChartRule {
+  readonly x: number;
+  readonly label: string;
+}
+
+/**
+ * A line chart of several series (e.g. training accuracy per epoch for each label condition); `rules`
+ * draws labelled vertical lines (e.g. the Welch bound's angles).
+ */
+export function lineChart(title: string, points: SeriesPoint[], xTitle: string, yTitle: string, opts: { logY?: boolean; rules?: readonly ChartRule[] } = {}): Promise<string> {
+  const line = {
+    mark: { type: "line" as const, point: points.length < 200 },
     encoding: {
-      x: { field: "x", type: "quantitative", title: xTitle },
-      y: { field: "y", type: "quantitative", title: yTitle, scale: opts.logY ? { type: "log" } : { zero: false } },
-      color: { field: "series", type: "nominal", title: null },
+      x: { field: "x", type: "quantitative" as const, title: xTitle },
+      y: { field: "y", type: "quantitative" as const, title: yTitle, scale: opts.logY ? { type: "log" as const } : { zero: false } },
+      color: { field: "series", type: "nominal" as const, title: null },
     },
+  };
+  const base = { $schema: SCHEMA, title, width: 420, height: 260 };
+  if (!opts.rules?.length) return chartSvg({ ...base, data: { values: points }, ...line });
+  const rules = { data: { values: [...opts.rules] }, encoding: { x: { field: "x", type: "quantitative" as const } } };
+  return chartSvg({
+    ...base,
+    layer: [
+      { data: { values: points }, ...line },
+      { ...rules, mark: { type: "rule", color: "gray", strokeDash: [4, 3] } },
+      { ...rules, mark: { type: "text", color: "gray", fontSize: 9, angle: 270, align: "right", baseline: "bottom", dx: -4, y: 0 }, encoding: { ...rules.encoding, text: { field: "label" } } },
+    ],
   });
 }
 
@@ -168,5 +183,52 @@ export function heatmapSvg(title: string, matrix: number[][], rowTitle: string, 
     ],
     width: 360,
     height: 360,
+  });
+}
+
+/** One panel of {@link heatmapPanelsSvg}: a matrix (rows top to bottom) under its own title. */
+export interface HeatmapPanel {
+  readonly title: string;
+  readonly matrix: readonly (readonly number[])[];
+}
+
+/**
+ * Several heat maps side by side (wrapping after `columns`), sharing one colour scale: diverging
+ * red–white–blue centred on 0 when `diverging` (e.g. WᵀW), sequential blues otherwise (e.g. effects by
+ * layer and position). Row and column labels default to their indices.
+ */
+export function heatmapPanelsSvg(
+  title: string,
+  panels: readonly HeatmapPanel[],
+  opts: { rowTitle: string; colTitle: string; rowLabels?: readonly string[]; colLabels?: readonly string[]; diverging?: boolean; columns?: number; cell?: number },
+): Promise<string> {
+  const rows = panels[0]?.matrix.length ?? 0;
+  const cols = panels[0]?.matrix[0]?.length ?? 0;
+  const rowLabels = opts.rowLabels ?? Array.from({ length: rows }, (_, r) => String(r));
+  const colLabels = opts.colLabels ?? Array.from({ length: cols }, (_, c) => String(c));
+  const values = panels.flatMap((p) => p.matrix.flatMap((row, r) => row.map((v, c) => ({ panel: p.title, row: rowLabels[r], col: colLabels[c], v }))));
+  const cell = opts.cell ?? Math.max(6, Math.min(24, Math.floor(240 / Math.max(rows, cols, 1))));
+  const largest = values.reduce((m, d) => Math.max(m, Math.abs(d.v)), 1e-9);
+  return chartSvg({
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: { field: "panel", type: "nominal", title: null, sort: panels.map((p) => p.title) },
+    columns: opts.columns ?? Math.min(panels.length, 4),
+    spec: {
+      width: cols * cell,
+      height: rows * cell,
+      mark: "rect",
+      encoding: {
+        x: { field: "col", type: "ordinal", title: opts.colTitle, sort: [...colLabels] },
+        y: { field: "row", type: "ordinal", title: opts.rowTitle, sort: [...rowLabels] },
+        color: {
+          field: "v",
+          type: "quantitative",
+          title: null,
+          scale: opts.diverging ? { scheme: "redblue", domain: [-largest, largest] } : { scheme: "blues" },
+        },
+      },
+    },
   });
 }
