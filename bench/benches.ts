@@ -6,9 +6,10 @@ import type { Bench } from "./harness.js";
 import { transformer } from "./transformer.js";
 import { w1 } from "./w1.js";
 import { w1b } from "./w1b.js";
+import { w2 } from "./w2.js";
 
 /** Every bench, in the order they run. */
-export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer];
+export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2];
 
 export interface BenchArgs {
   benches: Bench[];

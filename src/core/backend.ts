@@ -55,6 +55,26 @@ export interface DenseSgdStep {
   readonly n: number;
 }
 
+/**
+ * One Adam/AdamW step of one float32 parameter, for {@link Backend.adamStep}: updates `param` and the
+ * moments `m`, `v` (same shape, zero before the first step) in place from `grad`.
+ */
+export interface AdamStep {
+  readonly param: KernelArg;
+  readonly grad: KernelArg;
+  readonly m: KernelArg;
+  readonly v: KernelArg;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Weight decay λ: added to the gradient (Adam) or, when `decoupled`, p ← p·(1 − lr·λ) first (AdamW). */
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+  /** The step number t of the bias corrections 1 − βᵗ (1 on the first step). */
+  readonly t: number;
+}
+
 export interface Backend {
   /** Short name used by `--backend`, e.g. "js" or "wasm". */
   readonly name: string;
@@ -77,4 +97,9 @@ export interface Backend {
    * trainer's composite step is its oracle (src/train/fused-step.ts decides when it runs).
    */
   denseSgdStep?(step: DenseSgdStep): { cost: number; correct: number };
+  /**
+   * Optional: one Adam/AdamW update of a parameter in a single pass, in place (the optimizer's
+   * composite update in src/optim/adam.ts is its oracle and runs wherever this is missing).
+   */
+  adamStep?(step: AdamStep): void;
 }

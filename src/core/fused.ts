@@ -43,6 +43,8 @@ export interface FusedParams {
   causalAttention: {};
   /** The attention pattern: causal softmax(q·kᵀ/√hs) [..., T, T]. */
   attentionPattern: {};
+  /** Gradients of causalAttention given g: dq, dk, dv stacked as [3, ..., T, hs]. */
+  causalAttentionGrad: {};
   /** GELU, exact (erf) or GPT-2's tanh approximation. */
   gelu: { approximate: "tanh" | "none" };
   /** g · GELU'(x). */
@@ -210,16 +212,25 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       return floatInput("causalAttention", sameShape("causalAttention", [q, v]));
     },
     composite: ([q, k, v]) => ops.matmul(fusedOps.attentionPattern.composite([q, k], {}), v), // (..., T, hs)
-    // with P = pattern, S = q·kᵀ/√hs: dv = Pᵀ·g, dS = softmax'(g·vᵀ)/√hs, dq = dS·k, dk = dSᵀ·q
     vjp: (g, [q, k, v]) => {
+      const grads = fused("causalAttentionGrad", [g, q, k, v], {}); // (3, ..., T, hs)
+      const part = (i: number, x: Tensor) => (x.requiresGrad ? ops.reshape(ops.slice(grads, [i, ...q.shape.map(() => 0)], [i + 1, ...q.shape]), q.shape) : null);
+      return [part(0, q), part(1, k), part(2, v)];
+    },
+  },
+  causalAttentionGrad: {
+    infer: ([g, q, k, v]) => {
+      const x = fusedOps.causalAttention.infer([q, k, v], {});
+      sameShape("causalAttentionGrad", [g, x]);
+      return { shape: [3, ...x.shape], dtype: x.dtype };
+    },
+    // with P = pattern, S = q·kᵀ/√hs: dv = Pᵀ·g, dS = softmax'(g·vᵀ)/√hs, dq = dS·k, dk = dSᵀ·q
+    composite: ([g, q, k, v]) => {
       const hs = q.shape[q.rank - 1];
       const pattern = fused("attentionPattern", [q, k], {});
       const dScores = fused("softmaxGrad", [ops.matmul(g, v, { transB: true }), pattern], { temperature: Math.sqrt(hs) });
-      return [
-        q.requiresGrad ? ops.matmul(dScores, k) : null,
-        k.requiresGrad ? ops.matmul(dScores, q, { transA: true }) : null,
-        v.requiresGrad ? ops.matmul(pattern, g, { transA: true }) : null,
-      ];
+      const stack = (x: Tensor) => ops.reshape(x, [1, ...x.shape]); // (1, ..., T, hs)
+      return ops.concat([stack(ops.matmul(dScores, k)), stack(ops.matmul(dScores, q, { transA: true })), stack(ops.matmul(pattern, g, { transA: true }))], 0);
     },
   },
   attentionPattern: {

@@ -28,6 +28,7 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): Tensor {
+    if (this.updateInPlace(p, g, state, lr)) return p;
     const t = this.stepCount + 1;
     let grad = g;
     let param = p;
@@ -43,6 +44,24 @@ export class Adam extends Optimizer {
     const mHat = ops.div(m, 1 - this.beta1 ** t);
     const vHat = ops.div(v, 1 - this.beta2 ** t);
     return ops.sub(param, ops.mul(ops.div(mHat, ops.add(ops.sqrt(vHat), this.eps)), lr));
+  }
+
+  /**
+   * The same update as one backend kernel, in place (Backend.adamStep), where the backend has one and
+   * no other tensor shares the buffers of p, m or v; false when the composite above must run.
+   */
+  private updateInPlace(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): boolean {
+    const backend = p.backend;
+    if (!backend.adamStep || p.dtype !== "float32" || g.dtype !== "float32" || g.backend !== backend || p.data.refs !== 1) return false;
+    if ((state.m && state.m.data.refs !== 1) || (state.v && state.v.data.refs !== 1)) return false;
+    state.m ??= ops.zerosLike(p);
+    state.v ??= ops.zerosLike(p);
+    const arg = (x: Tensor) => ({ storage: x.data.storage, shape: x.shape, dtype: x.dtype });
+    backend.adamStep({
+      param: arg(p), grad: arg(g), m: arg(state.m), v: arg(state.v),
+      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, t: this.stepCount + 1,
+    });
+    return true;
   }
 }
 

@@ -124,5 +124,6 @@ test("causal attention and its pattern match their composites, forward and backw
   for (const shape of [[1, 1], [5, 3], [2, 7, 4], [2, 3, 17, 8], [1, 2, 64, 32]]) {
     checkFused("causalAttention", [floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
     checkFused("attentionPattern", [floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+    checkFused("causalAttentionGrad", [floats(rng, shape), floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
   }
 });

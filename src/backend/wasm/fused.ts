@@ -22,6 +22,29 @@ function rowsOf(x: KernelArg): [number, number] {
 
 export function fusedKernels(ctx: WasmContext): FusedKernels {
   const wasm = ctx.exports;
+  /**
+   * Splits `heads` heads into runs, one per thread when the work is large (each run gets its own work
+   * buffer of `buffers`·t·t floats), calls `run(h0, h1, work, worker)` for each (worker −1 = this
+   * thread, which runs last), waits for the workers and frees the buffers.
+   */
+  const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void) => {
+    const pool = ctx.pool && heads > 1 && 4 * heads * t * t * hs >= 1 << 22 ? ctx.pool : null;
+    const parts = pool ? Math.min(heads, pool.size + 1) : 1;
+    const per = Math.ceil(heads / parts);
+    const bytes = buffers * t * t * 4;
+    const works = Array.from({ length: parts }, () => ctx.heap.alloc(bytes));
+    const posted: number[] = [];
+    for (let w = 1; w < parts; w++) {
+      const [h0, h1] = [w * per, Math.min(heads, (w + 1) * per)];
+      if (h0 < h1) {
+        run(h0, h1, works[w], w - 1);
+        posted.push(w - 1);
+      }
+    }
+    run(0, Math.min(per, heads), works[0], -1);
+    for (const w of posted) pool!.join(w);
+    for (const p of works) ctx.heap.free(p, bytes);
+  };
   const checkTargets = (targets: KernelArg, rows: number, d: number) => {
     const bad = wasm.badTarget(ptrOf(targets), rows, d);
     if (bad >= 0) throw new NnlabError(`crossEntropy: target ${ctx.heap.i32()[(ptrOf(targets) >> 2) + bad]} (row ${bad}) is out of range; expected 0 <= target < ${d}`);
@@ -56,19 +79,24 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     causalAttention: (out, [q, k, v]) => {
       const [heads, t, hs, scale] = headsOf(q);
       if (hs === 0) return; // the output arrives zero-filled
-      // runs of heads per thread, each with its own t×t pattern buffer
-      const pool = ctx.pool && heads > 1 && 4 * heads * t * t * hs >= 1 << 22 ? ctx.pool : null;
-      const parts = pool ? Math.min(heads, pool.size + 1) : 1;
-      const per = Math.ceil(heads / parts);
-      const patterns = Array.from({ length: parts }, () => ctx.heap.alloc(t * t * 4));
-      const at = (h: number) => h * t * hs * 4;
-      for (let w = 1; w < parts; w++) {
-        const [h0, h1] = [w * per, Math.min(heads, (w + 1) * per)];
-        if (h0 < h1) pool!.post(w - 1, TASK.attention, [ptrOf(out) + at(h0), ptrOf(q) + at(h0), ptrOf(k) + at(h0), ptrOf(v) + at(h0), h1 - h0, t, hs, patterns[w]], scale);
-      }
-      wasm.attention(ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v), Math.min(per, heads), t, hs, scale, patterns[0], ctx.scratch);
-      for (let w = 1; w < parts; w++) if (w * per < heads) pool!.join(w - 1);
-      for (const p of patterns) ctx.heap.free(p, t * t * 4);
+      const [o, qp, kp, vp] = [ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v)];
+      overHeads(heads, t, hs, 1, (h0, h1, work, w) => {
+        const at = h0 * t * hs * 4;
+        if (w < 0) wasm.attention(o + at, qp + at, kp + at, vp + at, h1 - h0, t, hs, scale, work, ctx.scratch);
+        else ctx.pool!.post(w, TASK.attention, [o + at, qp + at, kp + at, vp + at, h1 - h0, t, hs, work], scale);
+      });
+    },
+    causalAttentionGrad: (out, [g, q, k, v]) => {
+      const [heads, t, hs, scale] = headsOf(q);
+      if (hs === 0) return;
+      const size = heads * t * hs * 4; // bytes of each of dq, dk, dv in out (3, ..., T, hs)
+      const [dq, gp, qp, kp, vp] = [ptrOf(out), ptrOf(g), ptrOf(q), ptrOf(k), ptrOf(v)];
+      overHeads(heads, t, hs, 2, (h0, h1, work, w) => {
+        const at = h0 * t * hs * 4;
+        const args = [dq + at, dq + size + at, dq + 2 * size + at, gp + at, qp + at, kp + at, vp + at, h1 - h0, t, hs] as const;
+        if (w < 0) wasm.attentionBackward(...args, scale, work, ctx.scratch);
+        else ctx.pool!.post(w, TASK.attentionBackward, [...args, work], scale);
+      });
     },
     gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
     geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),

@@ -15,7 +15,7 @@ import { WorkerPool } from "./pool.js";
 import { matmulKernel } from "./matmul.js";
 import { broadcastToKernel, concatKernel, padKernel, permuteKernel, sliceKernel } from "./movement.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
-import { META_INTS, WasmStorage, type WasmContext } from "./storage.js";
+import { META_INTS, ptrOf, WasmStorage, type WasmContext } from "./storage.js";
 
 export { simdSupported } from "./loader.js";
 
@@ -138,5 +138,10 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     kernels: kernelTable(ctx),
     fused: fusedKernels(ctx),
     denseSgdStep: denseSgdStep(ctx),
+    adamStep: (s) => {
+      // constants rounded from float64 exactly as the composite's scalar operands are
+      const shrink = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
+      exports.adamStep(ptrOf(s.param), ptrOf(s.grad), ptrOf(s.m), ptrOf(s.v), s.param.storage.size, s.lr, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.weightDecay, s.decoupled ? 1 : 0, shrink, 1 - s.beta1 ** s.t, 1 - s.beta2 ** s.t);
+    },
   };
 }

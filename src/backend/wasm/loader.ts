@@ -13,6 +13,7 @@ export interface KernelExports {
   heapBase(): number;
   zero(ptr: number, bytes: number): void;
   copyStrided(dst: number, src: number, rank: number, meta: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, wd: number, decoupled: number, shrink: number, bc1: number, bc2: number): void;
   unary(op: number, o: number, a: number, n: number): void;
   binary(op: number, o: number, a: number, b: number, rank: number, meta: number): void;
   where(o: number, c: number, a: number, b: number, condInt: number, rank: number, meta: number, size: number): void;
@@ -39,6 +40,7 @@ export interface KernelExports {
   attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;
   denseStepWorkBytes(layout: number, n: number): number;
   denseSgdStep(layout: number, work: number, n: number, hidden: number, head: number, lr: number, scratch: number, result: number): void;
+  attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;
   attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
 }
 

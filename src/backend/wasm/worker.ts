@@ -31,6 +31,9 @@ function run(wasm: KernelExports, op: number, a: Int32Array, x: number): void {
   } else if (op === TASK.attention) {
     // o, q, k, v, heads, t, hs, pattern, scratch; scale
     wasm.attention(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], x, a[at + 7], a[at + 8]);
+  } else if (op === TASK.attentionBackward) {
+    // dq, dk, dv, g, q, k, v, heads, t, hs, work, scratch; scale
+    wasm.attentionBackward(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], x, a[at + 10], a[at + 11]);
   } else {
     throw new Error(`wasm worker: unknown task ${op}`);
   }

@@ -52,3 +52,35 @@ export function attention(o: usize, q: usize, k: usize, v: usize, heads: i32, t:
     matmul(o + off, pattern, v + off, t, hs, t, false, false, scratch, 0, t);
   }
 }
+
+/**
+ * Gradients of causal attention for each head, in one pass per head: the pattern P is recomputed
+ * (as in the forward pass) into `work` (2·t·t floats), then dS = P∘(g·vᵀ − rowsum(P∘g·vᵀ))·scale,
+ * dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·g. q, k, v, g, dq, dk, dv are [heads, t, hs].
+ */
+export function attentionBackward(dq: usize, dk: usize, dv: usize, g: usize, q: usize, k: usize, v: usize, heads: i32, t: i32, hs: i32, scale: f32, work: usize, scratch: usize): void {
+  const bytes = <usize>(t * hs) << 2;
+  const p = work;
+  const d = work + (<usize>(t * t) << 2);
+  for (let h = 0; h < heads; h++) {
+    const off = <usize>h * bytes;
+    matmul(p, q + off, k + off, t, t, hs, false, true, scratch, 0, t);
+    causalSoftmax(p, t, scale);
+    matmul(d, g + off, v + off, t, t, hs, false, true, scratch, 0, t); // dP = g·vᵀ
+    for (let i = 0; i < t; i++) {
+      const pr = p + (<usize>(i * t) << 2);
+      const dr = d + (<usize>(i * t) << 2);
+      let s: f64 = 0;
+      for (let j = 0; j <= i; j++) s += <f64>(load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2)));
+      const dot = <f32>s;
+      for (let j = 0; j <= i; j++) {
+        const o = <usize>j << 2;
+        store<f32>(dr + o, (load<f32>(pr + o) * (load<f32>(dr + o) - dot)) * scale);
+      }
+      for (let j = i + 1; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
+    }
+    matmul(dq + off, d, k + off, t, hs, t, false, false, scratch, 0, t);
+    matmul(dk + off, d, q + off, t, hs, t, true, false, scratch, 0, t);
+    matmul(dv + off, p, g + off, t, hs, t, true, false, scratch, 0, t);
+  }
+}

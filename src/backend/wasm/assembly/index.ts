@@ -12,7 +12,7 @@ export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntro
 export function heapBase(): usize {
   return __heap_base;
 }
-export { attention, attentionPattern } from "./attention";
+export { attention, attentionBackward, attentionPattern } from "./attention";
 export { denseSgdStep, denseStepWorkBytes } from "./dense-step";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
@@ -20,3 +20,4 @@ export function zero(ptr: usize, bytes: usize): void {
   memory.fill(ptr, 0, bytes);
 }
 export { copyStrided } from "./movement";
+export { adamStep } from "./optim";

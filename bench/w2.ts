@@ -1,0 +1,77 @@
+// W2: nanoGPT's char-level Shakespeare training on CPU ("I only have a macbook" settings: block 64,
+// batch 12, 4 layers, 4 heads, width 128, dropout 0, AdamW, warm-up + cosine), ms per iteration of
+// `nnlab gpt train --preset nanogpt-cpu` against a PyTorch peer with nanoGPT's model and loop
+// (bench/peers/w2.py), 1 and 2 threads, on ../shared/data/tinyshakespeare/input.txt.
+
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { mapStats, ROOT, statsOf, type Bench, type BenchContext, type Entry } from "./harness.js";
+import { runPythonPeer, torchLabel } from "./peers/python.js";
+
+const run = promisify(execFile);
+
+/** nanoGPT's tiny Shakespeare, where benches here find it (tests never read it). */
+export const SHAKESPEARE = path.join(ROOT, "..", "shared", "data", "tinyshakespeare", "input.txt");
+/** Tokens per iteration: batch 12 × block 64. */
+const TOKENS_PER_ITER = 12 * 64;
+
+function iters(ctx: BenchContext): number {
+  return ctx.quick ? 10 : 60;
+}
+
+/** nnlab's side: the CLI command users run, when this build has it (it lands with the GPT work). */
+async function nnlabEntries(ctx: BenchContext): Promise<Entry[]> {
+  const cli = path.join(ROOT, "bin", "nnlab.js");
+  const missing = (note: string): Entry[] => [{ case: "train", impl: "nnlab/wasm", nnlab: true, threads: null, stats: null, note }];
+  try {
+    await run(process.execPath, [cli, "gpt", "train", "--help"], { timeout: 60_000 });
+  } catch {
+    return missing("skipped: this build has no `nnlab gpt train`");
+  }
+  const entries: Entry[] = [];
+  for (const threads of [1, 2]) {
+    const argv = [cli, "gpt", "train", "--preset", "nanogpt-cpu", "--data", SHAKESPEARE, "--max-iters", String(iters(ctx)), "--threads", String(threads), "--json"];
+    try {
+      const { stdout } = await run(process.execPath, argv, { timeout: 1_800_000, maxBuffer: 64 << 20 });
+      const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { msPerIter?: number[] | number; valLoss?: number };
+      const ms = Array.isArray(result.msPerIter) ? result.msPerIter : typeof result.msPerIter === "number" ? [result.msPerIter] : [];
+      entries.push({
+        case: "train",
+        impl: `nnlab/wasm (${threads} thread${threads > 1 ? "s" : ""})`,
+        nnlab: true,
+        threads,
+        stats: ms.length ? statsOf(ms) : null,
+        extra: result.valLoss !== undefined ? { "val loss": result.valLoss } : undefined,
+        note: ms.length ? undefined : "the command's --json output has no msPerIter",
+      });
+    } catch (err) {
+      entries.push({ case: "train", impl: "nnlab/wasm", nnlab: true, threads, stats: null, note: `failed: ${String((err as Error).message).split("\n")[0].slice(0, 160)}` });
+    }
+  }
+  return entries;
+}
+
+async function pythonEntries(ctx: BenchContext): Promise<Entry[]> {
+  if (!ctx.python.torch) return [];
+  const args = { text: SHAKESPEARE, iters: iters(ctx) + 1, "thread-counts": "1,2", "eval-iters": ctx.quick ? 2 : 20 };
+  // OpenBLAS starts its own threads unless told otherwise; torch.set_num_threads sets the rest
+  const entries = await runPythonPeer("w2.py", ["torch"], args, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" });
+  return entries.map((e) => ({ ...e, impl: torchLabel(e.threads), stats: e.stats ? mapStats(e.stats, (s) => s * 1000) : null }));
+}
+
+export const w2: Bench = {
+  name: "w2",
+  title: "W2: nanoGPT char Shakespeare training (4 layers, 4 heads, width 128, block 64, batch 12), ms per iteration",
+  unit: "ms",
+  higherIsBetter: false,
+  async run(ctx) {
+    const notes = [`${iters(ctx)} timed iterations per run (the first, warm-up one, dropped for PyTorch); ${TOKENS_PER_ITER} tokens per iteration; evaluation not timed`];
+    if (!existsSync(SHAKESPEARE)) return { entries: [], notes: [...notes, `skipped: ${SHAKESPEARE} not found (nanoGPT's tiny Shakespeare input.txt)`] };
+    const entries = [...(await nnlabEntries(ctx)), ...(await pythonEntries(ctx))];
+    for (const e of entries) if (e.stats) e.extra = { ...e.extra, "tokens/s": Math.round((TOKENS_PER_ITER * 1000) / e.stats.median) };
+    if (ctx.python.skipped) notes.push(`skipped PyTorch: ${ctx.python.skipped}`);
+    return { entries, notes };
+  },
+};
