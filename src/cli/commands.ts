@@ -4,6 +4,7 @@
 import type { Command } from "./command.js";
 import { evalCommand } from "./commands/eval.js";
 import { factsCommands } from "./commands/facts.js";
+import { gptInfoCommand } from "./commands/gpt-info.js";
 import { gptBpeTrainCommand, gptTokenizeCommand } from "./commands/gpt-tokenize.js";
 import { infoCommand } from "./commands/info.js";
 import { labCommands } from "./commands/lab.js";
@@ -13,4 +14,4 @@ import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand] as unknown as Command[];

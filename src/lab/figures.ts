@@ -166,20 +166,37 @@ export function barChart(title: string, points: { x: string; y: number; series: 
   });
 }
 
-/** A heat map of a matrix (rows top to bottom), with the value printed in each cell when `labels`. */
-export function heatmapSvg(title: string, matrix: number[][], rowTitle: string, colTitle: string, labels = true): Promise<string> {
+/** Axis labels and colour range of {@link heatmapSvg}. */
+export interface HeatmapAxes {
+  /** A label per row (e.g. the tokens of a text), shown instead of the row index; need not be unique. */
+  rows?: readonly string[];
+  /** A label per column. */
+  cols?: readonly string[];
+  /** Fixed colour domain, e.g. [0, 1] for attention weights (default: the data's range). */
+  domain?: [number, number];
+  /** d3 number format of the cell labels, e.g. ".2f" (default: as the numbers are). */
+  format?: string;
+}
+
+/**
+ * A heat map of a matrix (rows top to bottom), with the value printed in each cell when `labels`.
+ * `axes` puts names on the rows and columns (an attention pattern's tokens on both axes).
+ */
+export function heatmapSvg(title: string, matrix: number[][], rowTitle: string, colTitle: string, labels = true, axes: HeatmapAxes = {}): Promise<string> {
+  // Labels may repeat (the same token twice), so cells are keyed by index and the axes show the labels.
+  const axis = (names: readonly string[] | undefined, angle: number) => (names ? { axis: { labelAngle: angle, labelExpr: `${JSON.stringify(names)}[datum.value]` } } : {});
   const values = matrix.flatMap((row, r) => row.map((v, c) => ({ row: r, col: c, v })));
   return chartSvg({
     $schema: SCHEMA,
     title,
     data: { values },
     encoding: {
-      x: { field: "col", type: "ordinal", title: colTitle },
-      y: { field: "row", type: "ordinal", title: rowTitle },
+      x: { field: "col", type: "ordinal", title: colTitle, ...axis(axes.cols, -60) },
+      y: { field: "row", type: "ordinal", title: rowTitle, ...axis(axes.rows, 0) },
     },
     layer: [
-      { mark: "rect", encoding: { color: { field: "v", type: "quantitative", scale: { scheme: "blues" }, title: null } } },
-      ...(labels ? [{ mark: { type: "text" as const, fontSize: 9 }, encoding: { text: { field: "v", type: "quantitative" as const } } }] : []),
+      { mark: "rect", encoding: { color: { field: "v", type: "quantitative", scale: { scheme: "blues", ...(axes.domain ? { domain: axes.domain } : {}) }, title: null } } },
+      ...(labels ? [{ mark: { type: "text" as const, fontSize: 9 }, encoding: { text: { field: "v", type: "quantitative" as const, ...(axes.format ? { format: axes.format } : {}) } } }] : []),
     ],
     width: 360,
     height: 360,
