@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   nn: ["core", "nn"],
   optim: ["core", "nn", "optim"],
   models: ["core", "nn", "models"],
-  selftest: ["core", "backend", "nn", "selftest"],
+  selftest: ["core", "io", "backend", "nn", "selftest"],
   train: ["core", "io", "data", "nn", "optim", "models", "train"],
   lab: ["core", "io", "data", "nn", "optim", "models", "train", "lab"],
   cli: ["core", "io", "data", "backend", "nn", "optim", "models", "selftest", "train", "lab", "server", "cli"],

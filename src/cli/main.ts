@@ -30,13 +30,17 @@ export function readVersion(): string {
   return "unknown";
 }
 
-/** Removes `--json` and `--debug` (anywhere before `--`), which every command accepts. */
+/** Removes `--json` and `--debug` (anywhere before `--`), which every command accepts; `--json=VALUE` is an error. */
 function takeGlobalFlags(argv: readonly string[]): { args: string[]; json: boolean; debug: boolean } {
   const args: string[] = [];
   let json = false;
   let debug = false;
   let terminated = false;
   for (const a of argv) {
+    const valued = !terminated ? /^--(json|debug|help)=(.*)$/s.exec(a) : null;
+    if (valued) {
+      throw NnlabError.problem({ subject: `--${valued[1]}`, expected: "no value (it is a switch)", found: JSON.stringify(valued[2]), fix: `Write just --${valued[1]}.` });
+    }
     if (!terminated && a === "--json") json = true;
     else if (!terminated && a === "--debug") debug = true;
     else {
@@ -130,7 +134,13 @@ function report(err: unknown, stderr: OutputStream, debug: boolean): number {
 export async function main(argv: readonly string[], commands: readonly Command[], options: MainOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const { args, json, debug } = takeGlobalFlags(argv);
+  let parsedGlobals: ReturnType<typeof takeGlobalFlags>;
+  try {
+    parsedGlobals = takeGlobalFlags(argv);
+  } catch (err) {
+    return report(err, stderr, argv.includes("--debug"));
+  }
+  const { args, json, debug } = parsedGlobals;
   const bars: ProgressBar[] = [];
   try {
     checkCommands(commands);

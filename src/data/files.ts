@@ -2,7 +2,7 @@
 // (missing file, a directory, no permission) instead of a bare Node error code.
 
 import { readFile } from "node:fs/promises";
-import { NnlabError } from "../core/errors.js";
+import { describeFsError, errnoCode, NnlabError } from "../core/errors.js";
 
 /** What the caller was looking for, used to word the error when the file cannot be read. */
 export interface ReadBytesContext {
@@ -21,12 +21,8 @@ export async function readFileBytes(path: string, context: ReadBytesContext): Pr
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    let found: string;
-    if (code === "ENOENT") found = "no such file";
-    else if (code === "EISDIR") found = "a directory";
-    else if (code === "EACCES" || code === "EPERM") found = "a file it has no permission to read";
-    else found = `an unreadable file (${err instanceof Error ? err.message : String(err)})`;
+    const code = errnoCode(err);
+    const found = code === undefined ? `an unreadable file (${err instanceof Error ? err.message : String(err)})` : describeFsError(err, false);
     const fix = code === "ENOENT" ? context.fix : "Check the path and its permissions.";
     const e = NnlabError.problem({ subject: path, expected: context.what, found, fix });
     e.cause = err;

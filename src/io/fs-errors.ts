@@ -2,40 +2,9 @@
 // reads whole files with such errors. Shared by the io readers and writers.
 
 import { readFile } from "node:fs/promises";
-import { NnlabError } from "../core/errors.js";
+import { describeFsError, errnoCode, NnlabError } from "../core/errors.js";
 
-/** The errno code of a Node file-system error, or undefined for any other thrown value. */
-export function errnoCode(err: unknown): string | undefined {
-  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string") {
-    return (err as NodeJS.ErrnoException).code;
-  }
-  return undefined;
-}
-
-/** Words for what the file system found, e.g. "no such file" for ENOENT. */
-export function describeFsError(err: unknown, writing: boolean): string {
-  switch (errnoCode(err)) {
-    case "ENOENT":
-      return writing ? "no such directory" : "no such file";
-    case "EISDIR":
-      return "a directory";
-    case "ENOTDIR":
-      return "a path that goes through a file, not a directory";
-    case "EEXIST":
-      return "a file already in the way";
-    case "EACCES":
-    case "EPERM":
-      return writing ? "no permission to write there" : "a file it has no permission to read";
-    case "EROFS":
-      return "a read-only file system";
-    case "ENOSPC":
-      return "a full disk";
-    case "ENAMETOOLONG":
-      return "a file name that is too long";
-    default:
-      return `an error (${err instanceof Error ? err.message : String(err)})`;
-  }
-}
+export { describeFsError, errnoCode };
 
 /**
  * Wraps a file-system error into an {@link NnlabError} naming `path`; anything that is not an errno error

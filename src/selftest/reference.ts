@@ -2,13 +2,13 @@
 // each case's output and input gradients (vector-Jacobian products with the case's upstream tensor)
 // must match within 1e-4 relative or 1e-5 absolute, whichever is looser.
 
-import { readFile } from "node:fs/promises";
 import { NnlabError } from "../core/errors.js";
 import { noGrad, tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import type { DType } from "../core/dtype.js";
 import * as F from "../nn/functional.js";
+import { readJsonFile } from "../io/json.js";
 
 export interface RefTensor {
   shape: number[];
@@ -27,6 +27,8 @@ export interface RefCase {
 
 export interface ReferenceFile {
   cases: RefCase[];
+  /** Where the cases came from (the file name), for errors about a case. */
+  source?: string;
 }
 
 export interface CaseResult {
@@ -137,34 +139,41 @@ export function parseReferenceFile(value: unknown, file: string): ReferenceFile 
   cases.forEach((c, i) => {
     const ok = c && typeof c.op === "string" && Array.isArray(c.inputs) && c.output && c.upstream && Array.isArray(c.grads);
     if (!ok) throw NnlabError.problem({ subject: `${file}: cases[${i}]`, expected: "op, inputs, output, upstream and grads", found: JSON.stringify(c).slice(0, 80) });
-    for (const t of [...c.inputs, ...(c.int_inputs ?? []), c.output, c.upstream]) {
+    const where = `${file}: cases[${i}] (${c.op})`;
+    for (const t of [...c.inputs, ...(c.int_inputs ?? []), c.output, c.upstream, ...c.grads.filter((g: unknown) => g !== null)]) {
       if (!Array.isArray(t?.shape) || !Array.isArray(t?.data)) {
-        throw NnlabError.problem({ subject: `${file}: cases[${i}] (${c.op})`, expected: "tensors as {shape, data}", found: JSON.stringify(t).slice(0, 80) });
+        throw NnlabError.problem({ subject: where, expected: "tensors as {shape, data}", found: String(JSON.stringify(t)).slice(0, 80) });
       }
     }
+    // A case must check gradients: one entry per input (null only where PyTorch has none).
+    if (c.grads.length !== c.inputs.length || c.grads.every((g: unknown) => g === null)) {
+      throw NnlabError.problem({
+        subject: where,
+        expected: `"grads" with one gradient (or null) for each of its ${c.inputs.length} inputs, at least one of them a tensor`,
+        found: c.grads.length === 0 ? "an empty list" : `${c.grads.length} entr${c.grads.length === 1 ? "y" : "ies"}, ${c.grads.filter((g: unknown) => g !== null).length} of them tensors`,
+        fix: "Write the case again with the reference generator.",
+      });
+    }
   });
-  return { cases: cases as RefCase[] };
+  return { cases: cases as RefCase[], source: file };
 }
 
+/** Reads and checks a reference file; errors name the file (and the line and column of a JSON syntax error). */
 export async function loadReferenceFile(file: string): Promise<ReferenceFile> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw NnlabError.problem({ subject: file, expected: "a readable reference file", found: (e as NodeJS.ErrnoException).code ?? String(e), fix: "Check the path given to --reference." });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw NnlabError.problem({ subject: file, expected: "valid JSON", found: (e as Error).message });
-  }
-  return parseReferenceFile(value, file);
+  return parseReferenceFile(await readJsonFile(file, "a reference file of PyTorch cases"), file);
 }
 
 /** Runs every case and summarises (the object `nnlab selftest --json` prints). */
 export function runReference(file: ReferenceFile, dtype: DType = "float32"): { report: ReferenceReport; results: CaseResult[] } {
-  const results = file.cases.map((c, i) => runCase(c, i, dtype));
+  const results = file.cases.map((c, i) => {
+    try {
+      return runCase(c, i, dtype);
+    } catch (err) {
+      // A malformed case (say, data that does not fit its shape): name the file and the case.
+      if (!(err instanceof NnlabError)) throw err;
+      throw new NnlabError(`${file.source ?? "reference file"}: cases[${i}] (${c.op}): ${err.message}`, { cause: err });
+    }
+  });
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const report: ReferenceReport = {
     cases: results.length,

@@ -27,6 +27,35 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Words for a failed listen, blaming --host or --port as the error code says. */
+function listenProblem(err: NodeJS.ErrnoException, options: ServeOptions): NnlabError {
+  const host = `--host ${options.host}`;
+  const port = `--port ${options.port}`;
+  let e: NnlabError;
+  switch (err.code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      e = NnlabError.problem({ subject: host, expected: "an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name of this machine", found: "a name that does not resolve to an address", fix: "Leave --host out to serve on 127.0.0.1." });
+      break;
+    case "EADDRNOTAVAIL":
+    case "EINVAL":
+      e = NnlabError.problem({ subject: host, expected: "an address of this machine", found: "an address no network interface here has", fix: "Leave --host out to serve on 127.0.0.1." });
+      break;
+    case "EADDRINUSE":
+      e = NnlabError.problem({ subject: port, expected: "a free port", found: "a port another program listens on", fix: "Pick another port with --port N (0 picks a free one)." });
+      break;
+    case "EACCES":
+    case "EPERM":
+      e = NnlabError.problem({ subject: port, expected: "a port this user may listen on", found: "a port that needs more privileges (below 1024)", fix: "Pick a port from 1024 up, e.g. --port 8080." });
+      break;
+    default:
+      e = NnlabError.problem({ subject: `${host} ${port}`, expected: "an address and port this machine can listen on", found: `an error (${err.message})`, fix: "Check --host and --port." });
+  }
+  e.cause = err;
+  return e;
+}
+
 /** Starts the lab's server; resolves once it listens. Port 0 picks a free port (see `url`). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const webRoot = options.webRoot ?? defaultWebRoot();
@@ -46,10 +75,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      const fix = err.code === "EADDRINUSE" ? "Pick another port with --port N (0 picks a free one)." : "Check --host and --port.";
-      reject(NnlabError.problem({ subject: `--port ${options.port}`, expected: "a port this machine can listen on", found: `${err.code ?? err.message}`, fix }));
-    });
+    server.once("error", (err: NodeJS.ErrnoException) => reject(listenProblem(err, options)));
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;

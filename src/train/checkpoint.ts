@@ -91,11 +91,13 @@ export async function saveCheckpoint(dir: string, trainer: MnistTrainer): Promis
   });
 }
 
-function missing(dir: string, flag: string): NnlabError {
+function missing(dir: string, flag: string, needed: readonly string[] = [FILES.config, FILES.model]): NnlabError {
+  const absent = needed.filter((f) => !existsSync(path.join(dir, f)));
+  const list = (names: readonly string[]) => (names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]);
   return NnlabError.problem({
     subject: `${flag} ${dir}`,
-    expected: `a model directory with ${FILES.config} and ${FILES.model}`,
-    found: existsSync(dir) ? "a directory without them" : "no such directory",
+    expected: `a model directory with ${list(needed)}`,
+    found: !existsSync(dir) ? "no such directory" : absent.length ? `a directory without ${list(absent)}` : "a directory without them",
     fix: "Train one first with `nnlab train mnist --out DIR`.",
   });
 }
@@ -136,7 +138,7 @@ export async function restoreCheckpoint(dir: string, trainer: MnistTrainer, flag
   const modelFile = path.join(dir, FILES.model);
   const stateFile = path.join(dir, FILES.state);
   const optFile = path.join(dir, FILES.optimizer);
-  for (const f of [modelFile, stateFile, optFile]) if (!existsSync(f)) throw missing(dir, flag);
+  for (const f of [modelFile, stateFile, optFile]) if (!existsSync(f)) throw missing(dir, flag, [FILES.model, FILES.state, FILES.optimizer]);
   const state = checkState(await readJsonFile(stateFile, "run state"), stateFile);
   trainer.model.loadStateDict(await readFloatTensors(modelFile), modelFile);
   const moments = await readFloatTensors(optFile);

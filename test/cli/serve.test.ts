@@ -114,7 +114,7 @@ describe("nnlab serve", () => {
     const port = new URL(base).port;
     const busy = await nnlab("serve", "--port", port);
     assert.equal(busy.code, 2, busy.stderr);
-    assert.match(busy.stderr, /--port \d+.*EADDRINUSE.*another port/);
+    assert.match(busy.stderr, /--port \d+.*another program listens.*another port/);
     const bad = await nnlab("serve", "--port", "70000");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--port/);

@@ -44,6 +44,16 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A PNG built by hand from its header fields and the bytes of its one IDAT chunk (plus chunks before it). */
+function handPng(width: number, height: number, bitDepth: number, colorType: number, idat: Uint8Array, before: Uint8Array[] = []): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  new DataView(ihdr.buffer).setUint32(0, width);
+  new DataView(ihdr.buffer).setUint32(4, height);
+  ihdr.set([bitDepth, colorType, 0, 0, 0], 8);
+  const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+  return Buffer.concat([signature, chunk("IHDR", ihdr), ...before, chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
+}
+
 /** A 1-bit palette PNG built by hand (pngjs cannot write palettes): `bits[y][x]` picks palette entry 0 or 1. */
 function palettePng(bits: number[][], palette: [number, number, number][]): Uint8Array {
   const height = bits.length;
@@ -122,6 +132,43 @@ describe("damaged or unsuitable PNGs", () => {
     const flipped = good.slice();
     flipped[good.length - 20] ^= 0xff; // inside the IDAT data: CRC mismatch
     await assertNnlabError(() => decodePng(flipped, "flipped.png"), "flipped.png", "corrupt");
+  });
+
+  it("refuses a tiny file whose header claims a huge picture (7071×7071 16-bit RGBA in 66 bytes)", async () => {
+    const bytes = handPng(7071, 7071, 16, 6, deflateSync(new Uint8Array(9)));
+    assert.ok(bytes.length < 80, `${bytes.length} bytes`);
+    await assertNnlabError(() => decodePng(bytes, "bomb.png"), "bomb.png", "7071×7071", "at most 25,000,000 pixels", "Scale the picture down");
+  });
+
+  it("refuses compressed data that cannot fill the size the header claims", async () => {
+    // 4000×4000 gray needs 16 MB of pixel data; 20 bytes of deflate can give at most ~20 kB.
+    const tiny = handPng(4000, 4000, 8, 0, deflateSync(new Uint8Array(10)));
+    await assertNnlabError(() => decodePng(tiny, "claims.png"), "claims.png", "compressed data", "cannot hold", "4000×4000");
+    // Honest compression, but only 3 of the 8 rows: pngjs would zero-fill the rest.
+    const rows = new Uint8Array(3 * (1 + 8)).fill(0x80);
+    for (let y = 0; y < 3; y++) rows[y * 9] = 0; // filter byte
+    const short = handPng(8, 8, 8, 0, deflateSync(rows));
+    await assertNnlabError(() => decodePng(short, "short.png"), "short.png", "27 of the 72 bytes", "8×8");
+    // The same rows complete decode fine.
+    const full = new Uint8Array(8 * 9).fill(0x80);
+    for (let y = 0; y < 8; y++) full[y * 9] = 0;
+    assert.equal(decodePng(handPng(8, 8, 8, 0, deflateSync(full)), "full.png").pixels.length, 64);
+  });
+
+  it("says what is wrong in its own words, not the decoder's", async () => {
+    const rows = new Uint8Array(2 * 3).fill(7); // filter byte 7 does not exist
+    await assertNnlabError(() => decodePng(handPng(2, 2, 8, 0, deflateSync(rows)), "filter.png"), "filter.png", "unknown filter type");
+    await assertNnlabError(() => decodePng(handPng(2, 2, 3, 0, deflateSync(rows)), "depth.png"), "depth.png", "bit depth 3 for colour type 0");
+    await assertNnlabError(() => decodePng(handPng(2, 2, 8, 5, deflateSync(rows)), "type.png"), "type.png", "colour type 5");
+    const noPalette = handPng(2, 2, 8, 3, deflateSync(new Uint8Array(6)));
+    await assertNnlabError(() => decodePng(noPalette, "palette.png"), "palette.png", "without its palette");
+    const flipped = good.slice();
+    flipped[good.length - 20] ^= 0xff; // inside the IDAT data: the chunk's checksum no longer matches
+    await assert.rejects(async () => decodePng(flipped, "crc.png"), (err: Error) => {
+      assert.match(err.message, /crc\.png.*(checksum|damaged)/);
+      assert.doesNotMatch(err.message, /Crc error/);
+      return true;
+    });
   });
 
   it("refuses absurd sizes from the header, before decoding", async () => {
