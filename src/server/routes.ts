@@ -4,16 +4,20 @@
 //   /api/runs            the run directories under --runs that hold a trained model, as JSON
 //   /runs/<run>/<file>   a file of such a run, read-only (config.json, state.json, model.safetensors)
 // Every response carries the cross-origin isolation headers, so SharedArrayBuffer (and with it the wasm
-// backend's worker threads) works in the page. Only GET and HEAD; nothing outside these folders is served.
+// backend's worker threads) works in the page, and `nosniff`. Only GET and HEAD; nothing outside these
+// folders is served; only requests whose Host names this server are answered (guard.ts), and large
+// files stream a few at a time.
 
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { MNIST_FILES, mnistDataDir } from "../data/mnist.js";
 import { EMBEDDED_CORPUS } from "../data/text/corpus.js";
 import { loadEmbeddedCorpus } from "../data/text/corpus-file.js";
 import { FILES } from "../train/checkpoint.js";
+import { DEFAULT_TRANSFER_LIMITS, hostAllowed, TransferQueue, type AllowedHosts } from "./guard.js";
 
 /** Headers that make a page cross-origin isolated (needed for SharedArrayBuffer in browsers). */
 export const ISOLATION_HEADERS = {
@@ -21,6 +25,9 @@ export const ISOLATION_HEADERS = {
   "cross-origin-embedder-policy": "require-corp",
   "cross-origin-resource-policy": "same-origin",
 } as const;
+
+/** Headers on every response of the lab: isolation, and no MIME sniffing (a run file is never run as a script). */
+export const LAB_HEADERS = { ...ISOLATION_HEADERS, "x-content-type-options": "nosniff" } as const;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -45,6 +52,10 @@ export interface LabRoutesOptions {
   mnistDir?: string;
   /** Built web app (dist/web) for static files; omit when another server (Vite) serves the app. */
   webRoot?: string;
+  /** The names and port requests must address (default: loopback names, any port). */
+  hosts?: AllowedHosts;
+  /** The queue that bounds large transfers (default: one with {@link DEFAULT_TRANSFER_LIMITS}). */
+  transfers?: TransferQueue;
 }
 
 /** A run directory that holds a trained model, as listed by `/api/runs`. */
@@ -84,12 +95,16 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
   return runs.sort((a, b) => b.modified.localeCompare(a.modified));
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { ...ISOLATION_HEADERS, "content-type": type, "cache-control": "no-store" });
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, type = "text/plain; charset=utf-8"): void {
+  res.writeHead(status, { ...LAB_HEADERS, "content-type": type, "cache-control": "no-store", ...headers });
   res.end(body);
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string): Promise<boolean> {
+/**
+ * Streams a file. A large one first waits for a slot in `queue` (answered 503 when the queue is full),
+ * so pages never queue behind a flood of downloads. False when `file` is not a file.
+ */
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string, queue: TransferQueue): Promise<boolean> {
   let size: number;
   try {
     const s = await stat(file);
@@ -98,21 +113,27 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
   } catch {
     return false;
   }
+  let release = (): void => {};
+  if (req.method !== "HEAD" && size >= queue.limits.minBytes) {
+    const gone = new AbortController();
+    res.once("close", () => gone.abort());
+    const slot = await queue.acquire(gone.signal);
+    if (!slot) {
+      if (!res.destroyed) send(res, 503, "busy: too many large downloads at once, try again shortly\n", { "retry-after": "5" });
+      return true;
+    }
+    release = slot;
+    res.once("close", release);
+  }
   const type = TYPES[path.extname(file)] ?? "application/octet-stream";
-  res.writeHead(200, { ...ISOLATION_HEADERS, "content-type": type, "content-length": String(size), "cache-control": cache });
+  res.writeHead(200, { ...LAB_HEADERS, "content-type": type, "content-length": String(size), "cache-control": cache });
   if (req.method === "HEAD") {
     res.end();
     return true;
   }
-  await new Promise<void>((resolve) => {
-    const stream = createReadStream(file);
-    stream.on("error", () => {
-      res.destroy();
-      resolve();
-    });
-    stream.on("end", resolve);
-    stream.pipe(res);
-  });
+  // pipeline closes the file when the client goes away mid-transfer (pipe() alone would keep it open).
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
+  release();
   return true;
 }
 
@@ -131,46 +152,52 @@ export function labRoutes(options: LabRoutesOptions): (req: IncomingMessage, res
   const runsDir = path.resolve(options.runsDir);
   const webRoot = options.webRoot ? path.resolve(options.webRoot) : undefined;
   const mnistNames = new Set<string>(Object.values(MNIST_FILES));
+  const queue = options.transfers ?? new TransferQueue(DEFAULT_TRANSFER_LIMITS);
+  const serveFile = (req: IncomingMessage, res: ServerResponse, full: string, cache: string) => sendFile(req, res, full, cache, queue);
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     let pathname: string;
     try {
       pathname = decodeURIComponent(url.pathname);
     } catch {
-      send(res, 400, "text/plain; charset=utf-8", "bad URL encoding\n");
+      send(res, 400, "bad URL encoding\n");
       return true;
     }
     const ours = pathname.startsWith("/data/") || pathname.startsWith("/api/") || pathname.startsWith("/runs/") || webRoot !== undefined;
     if (!ours) return false;
+    if (!hostAllowed(req.headers.host, options.hosts)) {
+      send(res, 403, "forbidden: this server answers only to http://127.0.0.1, localhost or [::1] (or the --host it was given) on its own port\n");
+      return true;
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { ...ISOLATION_HEADERS, allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("read-only: GET and HEAD only\n");
+      send(res, 405, "read-only: GET and HEAD only\n", { allow: "GET, HEAD" });
       return true;
     }
     if (pathname.startsWith("/data/mnist/")) {
       const name = pathname.slice("/data/mnist/".length);
-      if (mnistNames.has(name) && (await sendFile(req, res, path.join(options.mnistDir ?? mnistDataDir(), name), "max-age=86400"))) return true;
+      if (mnistNames.has(name) && (await serveFile(req, res, path.join(options.mnistDir ?? mnistDataDir(), name), "max-age=86400"))) return true;
     } else if (pathname === EMBEDDED_CORPUS.route) {
       const body = Buffer.from(await loadEmbeddedCorpus(), "utf8");
-      res.writeHead(200, { ...ISOLATION_HEADERS, "content-type": "text/plain; charset=utf-8", "content-length": String(body.length), "cache-control": "max-age=86400" });
+      res.writeHead(200, { ...LAB_HEADERS, "content-type": "text/plain; charset=utf-8", "content-length": String(body.length), "cache-control": "max-age=86400" });
       res.end(req.method === "HEAD" ? undefined : body);
       return true;
     } else if (pathname === "/api/runs") {
-      send(res, 200, "application/json; charset=utf-8", JSON.stringify({ runs: await listRuns(runsDir) }));
+      send(res, 200, JSON.stringify({ runs: await listRuns(runsDir) }), {}, "application/json; charset=utf-8");
       return true;
     } else if (pathname.startsWith("/runs/")) {
       const [run, file, ...rest] = pathname.slice("/runs/".length).split("/");
       const allowed = (Object.values(FILES) as string[]).includes(file ?? "") && rest.length === 0 && run && run !== "." && run !== "..";
       const full = allowed ? inside(runsDir, `${run}/${file}`) : null;
-      if (full && (await sendFile(req, res, full, "no-store"))) return true;
+      if (full && (await serveFile(req, res, full, "no-store"))) return true;
     } else if (webRoot) {
       const rel = pathname.endsWith("/") ? pathname + "index.html" : pathname;
       const full = inside(webRoot, rel);
-      if (full && (await sendFile(req, res, full, "no-cache"))) return true;
+      if (full && (await serveFile(req, res, full, "no-cache"))) return true;
       // "/lesson1" → lesson1.html
       const html = !path.extname(rel) ? inside(webRoot, rel + ".html") : null;
-      if (html && (await sendFile(req, res, html, "no-cache"))) return true;
+      if (html && (await serveFile(req, res, html, "no-cache"))) return true;
     }
-    send(res, 404, "text/plain; charset=utf-8", `not found: ${pathname}\n`);
+    send(res, 404, "not found\n"); // the path is not echoed: nothing a request sends comes back as content
     return true;
   };
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NnlabError } from "../core/errors.js";
-import { labRoutes } from "./routes.js";
+import { DEFAULT_TRANSFER_LIMITS, hostName, TransferQueue, type TransferLimits } from "./guard.js";
+import { LAB_HEADERS, labRoutes } from "./routes.js";
 
 /** Where `npm run build` puts the web app: dist/web at the package root. */
 export function defaultWebRoot(): string {
@@ -20,6 +21,8 @@ export interface ServeOptions {
   host: string;
   runsDir: string;
   webRoot?: string;
+  /** Bounds on large transfers (see guard.ts). */
+  transfers?: Partial<TransferLimits>;
 }
 
 export interface RunningServer {
@@ -67,10 +70,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       fix: "Run `npm run build` (npm ci does it) in the nnlab folder.",
     });
   }
-  const handle = labRoutes({ runsDir: options.runsDir, webRoot });
+  let port: number | undefined;
+  const hosts = { names: [hostName(options.host)], port: () => port };
+  const transfers = new TransferQueue({ ...DEFAULT_TRANSFER_LIMITS, ...options.transfers });
+  const handle = labRoutes({ runsDir: options.runsDir, webRoot, hosts, transfers });
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      if (!res.headersSent) res.writeHead(500, { ...LAB_HEADERS, "content-type": "text/plain; charset=utf-8" });
       res.end(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     });
   });
@@ -78,7 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenProblem(err, options)));
     server.listen(options.port, options.host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/`,

@@ -98,7 +98,7 @@ describe("nnlab serve", () => {
     const raw = (p: string) =>
       new Promise<string>((resolve, reject) => {
         const u = new URL(base);
-        const s = net.connect(Number(u.port), u.hostname, () => s.write(`GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        const s = net.connect(Number(u.port), u.hostname, () => s.write(`GET ${p} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`));
         let out = "";
         s.on("data", (d) => (out += d.toString()));
         s.on("end", () => resolve(out.split("\r\n")[0]));
