@@ -17,6 +17,13 @@ export interface OptionSpec {
   readonly description: string;
   /** Value used when the flag is absent (string options only; switches default to false). */
   readonly default?: string;
+  /**
+   * What happens when the flag is absent, for `--help`, where it is not one fixed value (e.g. "the
+   * preset's: 3b1b 10, modern 64"); the parsed value stays undefined.
+   */
+  readonly defaultText?: string;
+  /** Must be given (string options only): shown in the usage line, and its absence is an error. */
+  readonly required?: boolean;
   /** Placeholder in `--help`, e.g. "N" for `--epochs N`; default "VALUE". */
   readonly valueName?: string;
 }
@@ -42,7 +49,7 @@ export interface ArgSpec {
 
 type OptionValue<O extends OptionSpec> = O["type"] extends "boolean"
   ? boolean
-  : O extends { readonly default: string }
+  : O extends { readonly default: string } | { readonly required: true }
     ? string
     : string | undefined;
 
@@ -161,6 +168,13 @@ export function parseCommandArgs<S extends ArgSpec>(argv: readonly string[], spe
       });
     }
     values[option.name] = token.value;
+  }
+
+  for (const o of spec.options) {
+    if (o.required && (values[o.name] === undefined || values[o.name] === "")) {
+      const shown = `--${o.name} ${o.valueName ?? "VALUE"}`;
+      throw NnlabError.problem({ subject: `--${o.name}`, expected: `a value (${shown}, required: ${o.description})`, found: "nothing", fix: `Pass ${shown}. ${help}` });
+    }
   }
 
   const named: Record<string, string | string[] | undefined> = {};

@@ -50,15 +50,28 @@ function table(rows: readonly (readonly [string, string])[]): string[] {
   return out;
 }
 
-function optionRow(o: OptionSpec): [string, string] {
-  const flag = (o.short ? `-${o.short}, ` : "") + `--${o.name}` + (o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : "");
-  const text = o.default !== undefined ? `${o.description} (default: ${o.default})` : o.description;
-  return [flag, text];
+/** `--name VALUE` as typed. */
+function flagWithValue(o: OptionSpec): string {
+  return `--${o.name}` + (o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : "");
 }
 
-/** The usage line of a command, e.g. `nnlab eval [options] CHECKPOINT [IMAGES...]`. */
+/** What `--help` says about a flag's absence: "(required)", "(default: 8080)", or "" for switches. */
+export function defaultNote(o: OptionSpec): string {
+  if (o.required) return "(required)";
+  if (o.default !== undefined) return `(default: ${o.default})`;
+  if (o.defaultText !== undefined) return `(default: ${o.defaultText})`;
+  return "";
+}
+
+function optionRow(o: OptionSpec): [string, string] {
+  const flag = (o.short ? `-${o.short}, ` : "") + flagWithValue(o);
+  const note = defaultNote(o);
+  return [flag, note ? `${o.description} ${note}` : o.description];
+}
+
+/** The usage line of a command, required flags first, e.g. `nnlab predict --model DIR [options] FILE`. */
 export function usageLine(command: Command): string {
-  const parts = [`nnlab ${command.name}`, "[options]"];
+  const parts = [`nnlab ${command.name}`, ...command.spec.options.filter((o) => o.required).map(flagWithValue), "[options]"];
   for (const p of command.spec.positionals ?? []) {
     parts.push(p.required ? positionalLabel(p) : `[${positionalLabel(p)}]`);
   }

@@ -142,6 +142,7 @@ export async function main(argv: readonly string[], commands: readonly Command[]
   }
   const { args, json, debug } = parsedGlobals;
   const bars: ProgressBar[] = [];
+  let runStartedAt: number | undefined;
   try {
     checkCommands(commands);
     const version = options.version ?? readVersion();
@@ -180,7 +181,9 @@ export async function main(argv: readonly string[], commands: readonly Command[]
         if (json) stdout.write(`${JSON.stringify(value)}\n`);
       },
       progress: (progressOptions) => {
-        const bar = new ProgressBar({ ...options.progress, ...progressOptions, stream: stderr });
+        // The first bar of a run of passes starts the run's clock, for its whole-run ETA.
+        if (progressOptions.pass) runStartedAt ??= (options.progress?.now ?? Date.now)();
+        const bar = new ProgressBar({ ...options.progress, ...progressOptions, runStartedAt, stream: stderr });
         bars.push(bar);
         return bar;
       },

@@ -21,6 +21,13 @@ export interface ProgressOptions {
   quiet?: boolean;
   /** Clock in milliseconds, for tests; default `Date.now`. */
   now?: () => number;
+  /**
+   * This bar is pass `index` (from 0) of `count` equal passes of one run (epochs of a training run), so
+   * it can show an ETA for the whole run besides the pass's own.
+   */
+  pass?: { index: number; count: number };
+  /** When the run's first pass started (the CLI context sets it from the first bar with `pass`). */
+  runStartedAt?: number;
 }
 
 /** The running values shown next to the bar; a field left out is shown as "-" (or omitted in plain lines). */
@@ -40,8 +47,13 @@ export function formatStat(value: number): string {
   return value.toExponential(2);
 }
 
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
+/** A duration for progress lines: "12.3s", "4m05s", "2h07m". */
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /**
@@ -63,6 +75,8 @@ export class ProgressBar {
   private done = 0;
   private fields: ProgressFields = {};
   private stopped = false;
+  private readonly pass: { index: number; count: number } | undefined;
+  private readonly runStartedAt: number;
 
   constructor(options: ProgressOptions) {
     this.label = options.label;
@@ -73,10 +87,12 @@ export class ProgressBar {
     this.quiet = options.quiet ?? false;
     this.startedAt = this.now();
     this.lastPlainAt = this.startedAt;
+    this.pass = options.pass && options.pass.count > 1 ? options.pass : undefined;
+    this.runStartedAt = options.runStartedAt ?? this.startedAt;
     if (!this.quiet && this.stream.isTTY === true) {
       this.bar = new cliProgress.SingleBar({
         stream: this.stream,
-        format: "{label} {bar} {percentage}% | ETA {eta_formatted} | cost {cost} | acc {acc}",
+        format: `{label} {bar} {percentage}% | ETA {eta_formatted}${this.pass ? " | run ETA {run_eta}" : ""} | cost {cost} | acc {acc}`,
         barsize: 30,
         etaBuffer: 50,
         hideCursor: false, // a crash must not leave the terminal without a cursor
@@ -117,10 +133,24 @@ export class ProgressBar {
   }
 
   private payload(): Record<string, string> {
+    const runEta = this.runEta();
     return {
       cost: this.fields.cost === undefined ? "-" : formatStat(this.fields.cost),
       acc: this.fields.acc === undefined ? "-" : formatStat(this.fields.acc),
+      run_eta: runEta === undefined ? "-" : formatDuration(runEta),
     };
+  }
+
+  /**
+   * Milliseconds left in the whole run: the time since the run started, scaled by the fraction of all
+   * passes still to do (passes are taken as equally long). Undefined without `pass` or before any work.
+   */
+  runEta(): number | undefined {
+    if (!this.pass) return undefined;
+    const fraction = (this.pass.index + (this.total === 0 ? 1 : this.done / this.total)) / this.pass.count;
+    if (!(fraction > 0) || fraction >= 1) return undefined;
+    const elapsed = this.now() - this.runStartedAt;
+    return (elapsed / fraction) * (1 - fraction);
   }
 
   private writePlainLine(): void {
@@ -131,8 +161,10 @@ export class ProgressBar {
     const parts = [this.label, `${Math.floor(fraction * 100)}%`];
     if (this.fields.cost !== undefined) parts.push(`cost ${formatStat(this.fields.cost)}`);
     if (this.fields.acc !== undefined) parts.push(`acc ${formatStat(this.fields.acc)}`);
-    parts.push(formatSeconds(elapsed));
-    if (fraction > 0 && fraction < 1) parts.push(`eta ${formatSeconds((elapsed / fraction) * (1 - fraction))}`);
+    parts.push(formatDuration(elapsed));
+    if (fraction > 0 && fraction < 1) parts.push(`eta ${formatDuration((elapsed / fraction) * (1 - fraction))}`);
+    const runEta = this.runEta();
+    if (runEta !== undefined) parts.push(`run eta ${formatDuration(runEta)}`);
     this.stream.write(parts.join(" ") + "\n");
   }
 }

