@@ -34,9 +34,17 @@ export function parseJsonText(text: string, source: string, what: string): unkno
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // V8 reports "… at position N" (newer versions add "(line L column C)"); we compute both ourselves.
+    // Two of its messages carry no position: an unexpected token quoted with the text around it, and
+    // the end of the input.
     const match = /position (\d+)/.exec(message);
-    const where = match ? ` at ${lineAndColumn(text, Number(match[1]))}` : "";
-    const reason = message.replace(/\s*in JSON at position \d+.*$/s, "").replace(/^JSON\.parse: /, "");
+    const token = /^Unexpected token '(.+?)', ".*" is not valid JSON$/s.exec(message);
+    const position = match ? Number(match[1]) : token ? firstOutsideStrings(text, token[1]) : /end of JSON input/.test(message) ? text.length : -1;
+    const where = position >= 0 ? ` at ${lineAndColumn(text, position)}` : "";
+    const reason = message
+      .replace(/\s*in JSON at position \d+.*$/s, "")
+      .replace(/, ".*" is not valid JSON$/s, "")
+      .replace(/^JSON\.parse: /, "")
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`); // one line
     throw NnlabError.problem({
       subject: source,
       expected: `${what} (valid JSON)`,
@@ -44,6 +52,23 @@ export function parseJsonText(text: string, source: string, what: string): unkno
       fix: "Fix the file or write it again.",
     });
   }
+}
+
+/** Offset of the first `token` in `text` outside string literals, or -1. */
+function firstOutsideStrings(text: string, token: string): number {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (text.startsWith(token, i)) {
+      return i;
+    } else if (c === '"') {
+      inString = true;
+    }
+  }
+  return -1;
 }
 
 /** "line L, column C" (both from 1) of a character offset in `text`. */

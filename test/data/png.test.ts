@@ -11,7 +11,7 @@ import { grayImage, resize } from "../../src/data/image.js";
 import { loadMnist, type Dataset } from "../../src/data/mnist.js";
 import { decodePng, encodePng, readPngDigit } from "../../src/data/png.js";
 import { centerOfMass } from "../../src/data/preprocess.js";
-import { assertNnlabError, correlation, tempDir } from "./helpers.js";
+import { assertNnlabError, correlation, pngChunk, tempDir } from "./helpers.js";
 
 /** Writes an RGBA pixel callback as a PNG of the given pngjs colour type (2 = RGB, 6 = RGBA, 0 = gray). */
 function pngjsFile(width: number, height: number, colorType: 0 | 2 | 4 | 6, pixel: (x: number, y: number) => [number, number, number, number]): Uint8Array {
@@ -22,27 +22,7 @@ function pngjsFile(width: number, height: number, colorType: 0 | 2 | 4 | 6, pixe
   return PNG.sync.write(png, { colorType, inputHasAlpha: true });
 }
 
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
+const chunk = pngChunk;
 
 /** A PNG built by hand from its header fields and the bytes of its one IDAT chunk (plus chunks before it). */
 function handPng(width: number, height: number, bitDepth: number, colorType: number, idat: Uint8Array, before: Uint8Array[] = []): Uint8Array {
