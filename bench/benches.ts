@@ -2,6 +2,7 @@
 
 import { NnlabError } from "../src/core/errors.js";
 import { gemm } from "./gemm.js";
+import { serveBench } from "./serve.js";
 import type { Bench } from "./harness.js";
 import { transformer } from "./transformer.js";
 import { w1 } from "./w1.js";
@@ -9,7 +10,7 @@ import { w1b } from "./w1b.js";
 import { w2 } from "./w2.js";
 
 /** Every bench, in the order they run. */
-export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2];
+export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2, serveBench];
 
 export interface BenchArgs {
   benches: Bench[];
