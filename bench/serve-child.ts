@@ -1,6 +1,7 @@
-// A server for the serve bench, in its own process so the load generator does not share its event
-// loop: `nnlab` (the lab's server, with an optional bound on large transfers) or `bare` (Node's http
-// module streaming the same files with no routes or checks, as the peer). Prints its URL on stdout.
+// The serve bench's other processes, so the load generator shares no event loop with them: `nnlab`
+// (the lab's server, with a bound on large transfers) or `bare` (Node's http module streaming the same
+// files with no routes or checks, the peer), which print their URL; or `flood URL N`, N clients that
+// download URL to the end again and again (discarding the bytes) until killed.
 
 import { createReadStream } from "node:fs";
 import http from "node:http";
@@ -11,7 +12,20 @@ import { defaultWebRoot, startServer } from "../src/server/server.js";
 
 const [mode, concurrent, runsDir] = process.argv.slice(2);
 
-if (mode === "bare") {
+if (mode === "flood") {
+  const [, url, clients] = process.argv.slice(2);
+  const one = (): void => {
+    http
+      .get(url, (res) => {
+        res.resume(); // read and discard
+        res.on("end", one);
+        res.on("error", () => setTimeout(one, 100));
+      })
+      .on("error", () => setTimeout(one, 100));
+  };
+  for (let i = 0; i < Number(clients); i++) one();
+  console.log("flooding");
+} else if (mode === "bare") {
   const webRoot = defaultWebRoot();
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";

@@ -1,6 +1,6 @@
 // `npm run fuzz -- [--runs N] [--seconds S] [--seed N]`: the fuzz targets of `npm test`
 // (test/fuzz/targets.ts) run long — default 20,000 inputs or 60 s per target, whichever ends first —
-// with a limit of one second per input. Prints each target's counts and slowest input; exits 1 on a
+// with a limit of one second of CPU time per input. Prints each target's counts and slowest input; exits 1 on a
 // failure (with fast-check's seed and shrunk input, to replay with --seed).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ try {
   for (const target of TARGETS) {
     try {
       const s = await fuzzTarget(target, { runs, timeLimitMs: seconds * 1000, maxMsPerInput: 1000, scratch, seed: values.seed === undefined ? undefined : Number(values.seed) });
-      console.log(`ok   ${target.name}: ${s.runs} inputs (${s.accepted} parsed, ${s.refused} refused with a typed error), slowest ${s.slowestMs.toFixed(1)} ms, seed ${s.seed}`);
+      console.log(`ok   ${target.name}: ${s.runs} inputs (${s.accepted} parsed, ${s.refused} refused with a typed error), slowest ${s.slowestMs.toFixed(1)} ms of CPU, seed ${s.seed}`);
     } catch (err) {
       failed++;
       const note = target.knownDefect ? ` (known: ${target.knownDefect})` : "";
