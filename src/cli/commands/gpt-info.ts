@@ -45,8 +45,8 @@ export const gptInfoCommand = defineCommand({
     description:
       "Tallies embedding, per-block Q/K/V/O, MLP up/down and unembedding (lesson 5's count), then position embeddings, biases and LayerNorms (the full count). --config names a published shape; --model reads a model directory's config.json.",
     options: [
-      { name: "config", type: "string", valueName: "NAME", description: `A published shape: ${Object.keys(GPT_SHAPES).join(" | ")}` },
-      gptModelOption,
+      { name: "config", type: "string", valueName: "NAME", description: `A published shape: ${Object.keys(GPT_SHAPES).join(" | ")}`, defaultText: "none: give --config or --model" },
+      { ...gptModelOption, defaultText: "none: give --config or --model" },
     ],
   },
   examples: ["gpt info --config gpt3", "gpt info --model runs/gpt-tiny --json", "gpt info --model gpt2"],

@@ -25,7 +25,7 @@ export const gptTokenizeCommand = defineCommand({
     description: "Prints each token's id and piece. The char tokenizer's vocabulary is the characters of --data (default: the embedded Shakespeare).",
     options: [
       { name: "tokenizer", type: "string", default: "gpt2", valueName: "char|gpt2|DIR", description: "char, gpt2 (GPT-2's 50,257 tokens) or a directory from `nnlab gpt bpe-train`" },
-      { name: "text", type: "string", valueName: "TEXT", description: "The text to tokenize" },
+      { name: "text", type: "string", valueName: "TEXT", required: true, description: "The text to tokenize" },
       dataOption,
     ],
   },
@@ -50,7 +50,7 @@ export const gptBpeTrainCommand = defineCommand({
     options: [
       dataOption,
       { name: "vocab-size", type: "string", default: "512", valueName: "N", description: "Tokens to reach: 256 bytes + N − 256 merges" },
-      { name: "out", type: "string", valueName: "DIR", description: "Directory to write tokenizer.json into" },
+      { name: "out", type: "string", valueName: "DIR", required: true, description: "Directory to write tokenizer.json into" },
     ],
   },
   examples: ["gpt bpe-train --vocab-size 512 --out runs/bpe-512", "gpt bpe-train --data input.txt --vocab-size 1024 --out runs/bpe-1k --json"],
