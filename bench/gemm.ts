@@ -104,12 +104,12 @@ async function tfjsEntries(samples: number, budgetS: number): Promise<Entry[]> {
 async function pythonEntries(ctx: BenchContext, samples: number, budgetS: number): Promise<Entry[]> {
   const args = { products: PRODUCTS.map((p) => `${p.m}x${p.k}x${p.n}:${p.layout}`).join(","), "thread-counts": THREADS.join(","), samples, budget: budgetS };
   const raw: Entry[] = [];
-  if (ctx.python.torch) raw.push(...(await runPythonPeer("gemm.py", ["torch"], args)));
-  if (ctx.python.numpy) {
-    // numpy's BLAS reads its thread count from the environment at start-up: one process per count
-    for (const t of THREADS) {
-      raw.push(...(await runPythonPeer("gemm.py", ["numpy"], { ...args, threads: t }, { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) })));
-    }
+  // the BLAS under numpy and PyTorch reads its thread count from the environment at start-up (OpenBLAS
+  // ignores torch.set_num_threads): one process per count
+  for (const t of THREADS) {
+    const env = { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+    if (ctx.python.torch) raw.push(...(await runPythonPeer("gemm.py", ["torch"], { ...args, "thread-counts": t }, env)));
+    if (ctx.python.numpy) raw.push(...(await runPythonPeer("gemm.py", ["numpy"], { ...args, threads: t }, env)));
   }
   return raw.map((e) => {
     const p = PRODUCTS.find((q) => label(q) === e.case);
@@ -132,7 +132,7 @@ export const gemm: Bench = {
     const notes = [
       "each sample repeats the product until it takes ≥ 50 ms; median of the samples; nnlab includes allocating C (as every op does)",
       "transposed operands are stored transposed and passed with transpose flags (nnlab transA/transB, tf.matMul flags, a .T view in PyTorch/numpy)",
-      `numpy runs with OPENBLAS_NUM_THREADS/OMP_NUM_THREADS = 1 and 2; BLAS loaded by the Python peers: ${ctx.python.blas.join(", ") || "unknown"}`,
+      `numpy and PyTorch run with OPENBLAS_NUM_THREADS/OMP_NUM_THREADS = 1 and 2 (one process each); BLAS loaded by the Python peers: ${ctx.python.blas.join(", ") || "unknown"}`,
     ];
     const warning = blasWarning(ctx.python);
     if (warning) notes.push(warning);

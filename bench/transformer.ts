@@ -90,7 +90,12 @@ async function tfjsEntries(ctx: BenchContext): Promise<Entry[]> {
 async function pythonEntries(ctx: BenchContext): Promise<Entry[]> {
   if (!ctx.python.torch) return [];
   const p = plan(ctx.quick);
-  const entries = await runPythonPeer("transformer.py", ["torch"], { runs: p.runs, budget: p.budgetS, "thread-counts": ctx.torchThreads.join(",") });
+  const entries: Entry[] = [];
+  // one process per thread count: an OpenBLAS under PyTorch reads its thread count from the environment
+  for (const t of ctx.torchThreads) {
+    const env = { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+    entries.push(...(await runPythonPeer("transformer.py", ["torch"], { runs: p.runs, budget: p.budgetS, "thread-counts": t }, env)));
+  }
   return entries.map((e) => ({ ...e, impl: torchLabel(e.threads), stats: e.stats ? mapStats(e.stats, (s) => s * 1000) : null }));
 }
 

@@ -55,9 +55,13 @@ async function nnlabEntries(ctx: BenchContext): Promise<Entry[]> {
 
 async function pythonEntries(ctx: BenchContext): Promise<Entry[]> {
   if (!ctx.python.torch) return [];
-  const args = { text: SHAKESPEARE, iters: iters(ctx) + 1, "thread-counts": "1,2", "eval-iters": ctx.quick ? 2 : 20 };
-  // OpenBLAS starts its own threads unless told otherwise; torch.set_num_threads sets the rest
-  const entries = await runPythonPeer("w2.py", ["torch"], args, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" });
+  const entries: Entry[] = [];
+  // one process per thread count: OpenBLAS reads its thread count from the environment at start-up
+  for (const threads of [1, 2]) {
+    const args = { text: SHAKESPEARE, iters: iters(ctx) + 1, "thread-counts": threads, "eval-iters": ctx.quick ? 2 : 20 };
+    const env = { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+    entries.push(...(await runPythonPeer("w2.py", ["torch"], args, env)));
+  }
   return entries.map((e) => ({ ...e, impl: torchLabel(e.threads), stats: e.stats ? mapStats(e.stats, (s) => s * 1000) : null }));
 }
 
