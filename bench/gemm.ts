@@ -18,12 +18,13 @@ interface Product {
   layout: "nn" | "nt" | "tn";
 }
 
-/** The lesson's first layer, W1b's first layer, the GPT block's attention/MLP products, squares, and backprop's transposes. */
+/** The lesson's first layer, W1b's first layer, the GPT block's attention/MLP products and head, squares, and backprop's transposes. */
 const PRODUCTS: Product[] = [
   { m: 10, k: 784, n: 16, layout: "nn" },
   { m: 64, k: 784, n: 128, layout: "nn" },
   { m: 768, k: 128, n: 384, layout: "nn" },
   { m: 768, k: 512, n: 128, layout: "nn" },
+  { m: 768, k: 128, n: 65, layout: "nn" }, // the char GPT's head: 768 tokens × width 128 → 65 characters
   { m: 512, k: 512, n: 512, layout: "nn" },
   { m: 512, k: 512, n: 512, layout: "nt" },
   { m: 512, k: 512, n: 512, layout: "tn" },
