@@ -18,3 +18,5 @@ export { MnistTrainer, type TrainEvent, type EpochRecord } from "./train/trainer
 export { makeConfig, PRESETS, PRESET_CONFIGS, type MnistTrainConfig } from "./train/config.js";
 export { evaluate, outputActivations } from "./train/metrics.js";
 export { saveCheckpoint, loadModel, restoreCheckpoint } from "./train/checkpoint.js";
+export * as gpt from "./models/gpt/index.js";
+export { loadGptDir, saveGptDir, type LoadedGpt } from "./train/gpt-checkpoint.js";

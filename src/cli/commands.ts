@@ -3,6 +3,7 @@
 
 import type { Command } from "./command.js";
 import { evalCommand } from "./commands/eval.js";
+import { gptLogitsCommand } from "./commands/gpt-logits.js";
 import { factsCommands } from "./commands/facts.js";
 import { gptInfoCommand } from "./commands/gpt-info.js";
 import { gptBpeTrainCommand, gptTokenizeCommand } from "./commands/gpt-tokenize.js";
@@ -14,4 +15,4 @@ import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand, gptLogitsCommand] as unknown as Command[];

@@ -4,6 +4,7 @@
 import { ShapeError } from "../core/errors.js";
 import { fused } from "../core/fused.js";
 import * as ops from "../core/ops.js";
+import type { Rng } from "../core/rng.js";
 import { formatShape } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 
@@ -77,18 +78,46 @@ export interface AttentionCapture {
 }
 
 /**
- * The attention core: softmax(q kᵀ / √hs) v with an optional causal mask.
- * q, k, v: (B, nh, T, hs) -> (B, nh, T, hs). When `capture` is given, the pattern is stored in it.
+ * The attention core: softmax(q kᵀ / √hs) v with an optional causal mask. q (B, nh, Tq, hs) attends to
+ * k, v (B, nh, Tk, hs) -> (B, nh, Tq, hs). With Tq < Tk (a KV cache: the queries are the last Tq of Tk
+ * positions) the causal mask lets query i see keys j <= i + (Tk − Tq). `scale: false` drops the 1/√hs
+ * (to see what it changes); `dropPattern` (dropout while training) is applied to the pattern. When
+ * `capture` is given, the pattern is stored in it.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean; capture?: AttentionCapture } = {}): Tensor {
-  if ((opts.causal ?? true) && !opts.capture) return fused("causalAttention", [q, k, v], {}); // one kernel where the backend has it
-  const T = q.shape[q.rank - 2];
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: { causal?: boolean; scale?: boolean; capture?: AttentionCapture; dropPattern?: (pattern: Tensor) => Tensor } = {},
+): Tensor {
+  const causal = opts.causal ?? true;
+  const scale = opts.scale ?? true;
+  const Tq = q.shape[q.rank - 2];
+  const Tk = k.shape[k.rank - 2];
+  if (causal && scale && !opts.capture && !opts.dropPattern && Tq === Tk) return fused("causalAttention", [q, k, v], {}); // one kernel where the backend has it
   const hs = q.shape[q.rank - 1];
-  let scores = ops.mul(ops.matmul(q, k, { transB: true }), 1 / Math.sqrt(hs)); // (B, nh, T, T)
-  if (opts.causal ?? true) scores = ops.where(ops.tril(T, scores.dtype), scores, -Infinity);
+  let scores = ops.matmul(q, k, { transB: true }); // (B, nh, Tq, Tk)
+  if (scale) scores = ops.mul(scores, 1 / Math.sqrt(hs));
+  if (causal) scores = ops.where(causalMask(Tq, Tk, scores.dtype), scores, -Infinity);
   const pattern = scores.softmax(-1);
   if (opts.capture) opts.capture.pattern = pattern;
-  return ops.matmul(pattern, v); // (B, nh, T, hs)
+  return ops.matmul(opts.dropPattern ? opts.dropPattern(pattern) : pattern, v); // (B, nh, Tq, hs)
+}
+
+/** 1 where query i (the last Tq of Tk positions) may see key j, i.e. j <= i + Tk − Tq: (Tq, Tk). */
+function causalMask(Tq: number, Tk: number, dtype: Tensor["dtype"]): Tensor {
+  if (Tq === Tk) return ops.tril(Tq, dtype);
+  if (Tq > Tk) throw new ShapeError(`attention: ${Tq} queries but only ${Tk} keys`);
+  const mask = new Float32Array(Tq * Tk);
+  for (let i = 0; i < Tq; i++) mask.fill(1, i * Tk, i + Tk - Tq + 1 + i * Tk);
+  return ops.cast(ops.tensor(mask, [Tq, Tk]), dtype);
+}
+
+/** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1 − p). */
+export function dropout(x: Tensor, p: number, rng: Rng): Tensor {
+  if (p <= 0) return x;
+  const keepMask = ops.greater(ops.rand(x.shape, rng, { dtype: x.dtype }), p); // 1 with probability 1 − p
+  return ops.mul(x, ops.mul(keepMask, 1 / (1 - p)));
 }
 
 /** Splits the channels of x (B, T, C) into heads: (B, nh, T, hs). */
