@@ -28,6 +28,8 @@ export interface ProgressOptions {
   pass?: { index: number; count: number };
   /** When the run's first pass started (the CLI context sets it from the first bar with `pass`). */
   runStartedAt?: number;
+  /** The values shown beside the bar and their labels, e.g. `[["cost", "loss"], ["rate", "tok/s"]]`; default cost and acc. */
+  columns?: readonly (readonly [keyof ProgressFields, string])[];
 }
 
 /** The running values shown next to the bar; a field left out is shown as "-" (or omitted in plain lines). */
@@ -36,6 +38,8 @@ export interface ProgressFields {
   cost?: number;
   /** The running accuracy, 0..1. */
   acc?: number;
+  /** A throughput, e.g. tokens per second. */
+  rate?: number;
 }
 
 /** Formats a statistic with 3 significant digits: 0.0231, 0.912, 2.5, 1.23e-5. */
@@ -77,6 +81,7 @@ export class ProgressBar {
   private stopped = false;
   private readonly pass: { index: number; count: number } | undefined;
   private readonly runStartedAt: number;
+  private readonly columns: readonly (readonly [keyof ProgressFields, string])[];
 
   constructor(options: ProgressOptions) {
     this.label = options.label;
@@ -85,6 +90,7 @@ export class ProgressBar {
     this.now = options.now ?? Date.now;
     this.intervalMs = options.plainIntervalMs ?? 5000;
     this.quiet = options.quiet ?? false;
+    this.columns = options.columns ?? [["cost", "cost"], ["acc", "acc"]];
     this.startedAt = this.now();
     this.lastPlainAt = this.startedAt;
     this.pass = options.pass && options.pass.count > 1 ? options.pass : undefined;
@@ -92,7 +98,7 @@ export class ProgressBar {
     if (!this.quiet && this.stream.isTTY === true) {
       this.bar = new cliProgress.SingleBar({
         stream: this.stream,
-        format: `{label} {bar} {percentage}% | ETA {eta_formatted}${this.pass ? " | run ETA {run_eta}" : ""} | cost {cost} | acc {acc}`,
+        format: ["{label} {bar} {percentage}% | ETA {eta_formatted}", ...(this.pass ? ["run ETA {run_eta}"] : []), ...this.columns.map(([key, label]) => `${label} {${key}}`)].join(" | "),
         barsize: 30,
         etaBuffer: 50,
         hideCursor: false, // a crash must not leave the terminal without a cursor
@@ -133,12 +139,11 @@ export class ProgressBar {
   }
 
   private payload(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key] of this.columns) out[key] = this.fields[key] === undefined ? "-" : formatStat(this.fields[key]);
     const runEta = this.runEta();
-    return {
-      cost: this.fields.cost === undefined ? "-" : formatStat(this.fields.cost),
-      acc: this.fields.acc === undefined ? "-" : formatStat(this.fields.acc),
-      run_eta: runEta === undefined ? "-" : formatDuration(runEta),
-    };
+    out.run_eta = runEta === undefined ? "-" : formatDuration(runEta);
+    return out;
   }
 
   /**
@@ -159,8 +164,7 @@ export class ProgressBar {
     const elapsed = now - this.startedAt;
     const fraction = this.total === 0 ? 1 : this.done / this.total;
     const parts = [this.label, `${Math.floor(fraction * 100)}%`];
-    if (this.fields.cost !== undefined) parts.push(`cost ${formatStat(this.fields.cost)}`);
-    if (this.fields.acc !== undefined) parts.push(`acc ${formatStat(this.fields.acc)}`);
+    for (const [key, label] of this.columns) if (this.fields[key] !== undefined) parts.push(`${label} ${formatStat(this.fields[key])}`);
     parts.push(formatDuration(elapsed));
     if (fraction > 0 && fraction < 1) parts.push(`eta ${formatDuration((elapsed / fraction) * (1 - fraction))}`);
     const runEta = this.runEta();

@@ -11,6 +11,11 @@ export interface AdamOptions {
   eps?: number;
   /** Weight decay λ: added to the gradient (Adam) or applied as p ← p − lr·λ·p (AdamW). */
   weightDecay?: number;
+  /**
+   * Which parameters weight decay applies to (default: all). GPTs decay only matrices:
+   * `decays: (_path, p) => p.rank >= 2` (nanoGPT's two parameter groups).
+   */
+  decays?: (path: string, p: Tensor) => boolean;
 }
 
 export class Adam extends Optimizer {
@@ -19,21 +24,24 @@ export class Adam extends Optimizer {
   readonly eps: number;
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
+  private readonly decays: (path: string, p: Tensor) => boolean;
 
   constructor(params: Iterable<[string, Tensor]>, opts: AdamOptions) {
     super(params, opts.lr);
     [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
+    this.decays = opts.decays ?? (() => true);
   }
 
-  protected update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): Tensor {
-    if (this.updateInPlace(p, g, state, lr)) return p;
+  protected update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number, path: string): Tensor {
+    const decay = this.weightDecay && this.decays(path, p) ? this.weightDecay : 0;
+    if (this.updateInPlace(p, g, state, lr, decay)) return p;
     const t = this.stepCount + 1;
     let grad = g;
     let param = p;
-    if (this.weightDecay && !this.decoupled) grad = ops.add(g, ops.mul(p, this.weightDecay));
-    if (this.weightDecay && this.decoupled) param = ops.mul(p, 1 - lr * this.weightDecay);
+    if (decay && !this.decoupled) grad = ops.add(g, ops.mul(p, decay));
+    if (decay && this.decoupled) param = ops.mul(p, 1 - lr * decay);
     // m ← β₁m + (1−β₁)g ;  v ← β₂v + (1−β₂)g²
     const m = state.m ? ops.add(ops.mul(state.m, this.beta1), ops.mul(grad, 1 - this.beta1)) : ops.mul(grad, 1 - this.beta1);
     const g2 = ops.mul(grad, grad);
@@ -50,7 +58,7 @@ export class Adam extends Optimizer {
    * The same update as one backend kernel, in place (Backend.adamStep), where the backend has one and
    * no other tensor shares the buffers of p, m or v; false when the composite above must run.
    */
-  private updateInPlace(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): boolean {
+  private updateInPlace(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number, weightDecay: number): boolean {
     const backend = p.backend;
     if (!backend.adamStep || p.dtype !== "float32" || g.dtype !== "float32" || g.backend !== backend || p.data.refs !== 1) return false;
     if ((state.m && state.m.data.refs !== 1) || (state.v && state.v.data.refs !== 1)) return false;
@@ -59,7 +67,7 @@ export class Adam extends Optimizer {
     const arg = (x: Tensor) => ({ storage: x.data.storage, shape: x.shape, dtype: x.dtype });
     backend.adamStep({
       param: arg(p), grad: arg(g), m: arg(state.m), v: arg(state.v),
-      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, t: this.stepCount + 1,
+      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay, decoupled: this.decoupled, t: this.stepCount + 1,
     });
     return true;
   }

@@ -32,8 +32,8 @@ export abstract class Optimizer {
     return typeof this.lr === "number" ? this.lr : this.lr(this.stepCount);
   }
 
-  /** The new value of one parameter given its gradient; may update `state` (tensors kept by the base). */
-  protected abstract update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number): Tensor;
+  /** The new value of one parameter (at `path`) given its gradient; may update `state` (tensors kept by the base). */
+  protected abstract update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number, path: string): Tensor;
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
@@ -46,7 +46,7 @@ export abstract class Optimizer {
         const s = state;
         tidy(() => {
           const before = { ...s };
-          p.assign(this.update(p, p.grad!, s, lr));
+          p.assign(this.update(p, p.grad!, s, lr, path));
           for (const [k, t] of Object.entries(s)) {
             if (before[k] !== t) {
               keep(t);

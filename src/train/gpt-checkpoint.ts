@@ -7,12 +7,15 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { NnlabError } from "../core/errors.js";
 import { writeFilesAtomic } from "../io/atomic.js";
-import { readJsonFile } from "../io/json.js";
+import { expectObject, readJsonFile } from "../io/json.js";
 import { encodeSafetensors } from "../io/safetensors.js";
 import { gptConfigFromHf, hfConfigFromGpt, type GptConfig, type NnlabConfigSection } from "../models/gpt/config.js";
 import { fromHfState, toHfState } from "../models/gpt/hf.js";
 import { GPT } from "../models/gpt/model.js";
-import { f32Entries, readFloatTensors } from "./tensor-files.js";
+import type { RngState } from "../core/rng.js";
+import { validateGptTrainConfig, type GptTrainConfig } from "./gpt-config.js";
+import type { GptEvalRecord, GptTrainer } from "./gpt-trainer.js";
+import { f32Entries, optimizerStateFrom, optimizerTensors, readFloatTensors } from "./tensor-files.js";
 
 /** File names of a GPT model directory (HF's names). */
 export const GPT_FILES = { config: "config.json", model: "model.safetensors" } as const;
@@ -82,4 +85,71 @@ export function gptDirFiles(model: GPT, nnlab: NnlabConfigSection = {}): Record<
 /** Writes `model` as a Hugging Face GPT-2 directory (config.json + model.safetensors), atomically. */
 export async function saveGptDir(dir: string, model: GPT, nnlab: NnlabConfigSection = {}): Promise<void> {
   await writeFilesAtomic(dir, gptDirFiles(model, nnlab));
+}
+
+// ---- training runs ------------------------------------------------------------------------------
+
+/** A training run directory adds the optimizer's moments and the loop's state to the model files. */
+export const GPT_RUN_FILES = { ...GPT_FILES, optimizer: "optimizer.safetensors", state: "state.json" } as const;
+
+/** state.json of a GPT run. */
+export interface GptRunState {
+  format: "nnlab-gpt-run";
+  iter: number;
+  history: GptEvalRecord[];
+  optimizer: { step: number };
+  rng: RngState;
+}
+
+/**
+ * Writes the trainer's whole state into `dir`, all files at once (writeFilesAtomic): the model as a
+ * Hugging Face GPT-2 directory whose config.json also holds the tokenizer and the training config,
+ * optimizer.safetensors (AdamW moments by our parameter path, `h.0.attn.c_attn.weight.m`, in our [out, in]
+ * layout) and state.json (step, evaluation history, RNG state).
+ */
+export async function saveGptCheckpoint(dir: string, trainer: GptTrainer, tokenizer: unknown): Promise<void> {
+  const opt = trainer.optimizer.getState();
+  const state: GptRunState = { format: "nnlab-gpt-run", iter: trainer.iter, history: trainer.history, optimizer: { step: opt.step }, rng: trainer.rng.getState() };
+  await writeFilesAtomic(dir, {
+    ...gptDirFiles(trainer.model, { tokenizer, train: trainer.config }),
+    [GPT_RUN_FILES.optimizer]: () => encodeSafetensors(f32Entries(optimizerTensors(opt))),
+    [GPT_RUN_FILES.state]: JSON.stringify(state, null, 2) + "\n",
+  });
+}
+
+/** The training config and tokenizer saved in a run directory (for `--resume`). */
+export async function loadGptRunConfig(dir: string, flag = "--resume"): Promise<{ config: GptTrainConfig; tokenizer: unknown }> {
+  for (const f of Object.values(GPT_RUN_FILES)) {
+    if (!existsSync(path.join(dir, f))) {
+      throw NnlabError.problem({ subject: `${flag} ${dir}`, expected: `a GPT training run (${Object.values(GPT_RUN_FILES).join(", ")})`, found: existsSync(dir) ? `no ${f}` : "no such directory", fix: "Start a run with `nnlab gpt train --out DIR`." });
+    }
+  }
+  const file = path.join(dir, GPT_RUN_FILES.config);
+  const raw = expectObject(await readJsonFile(file, "a GPT run config"), file);
+  const nnlab = expectObject(raw.nnlab, `${file}: nnlab`);
+  const config = validateGptTrainConfig(expectObject(nnlab.train, `${file}: nnlab.train`) as unknown as GptTrainConfig, `${file}: nnlab.train`);
+  return { config, tokenizer: nnlab.tokenizer };
+}
+
+function checkRunState(raw: unknown, file: string): GptRunState {
+  const s = raw as Partial<GptRunState>;
+  const ok =
+    s && typeof s === "object" && s.format === "nnlab-gpt-run" && Number.isInteger(s.iter) && Array.isArray(s.history) && s.optimizer && Number.isInteger(s.optimizer.step) &&
+    s.rng && Array.isArray(s.rng.s) && s.rng.s.length === 4;
+  if (!ok) throw NnlabError.problem({ subject: file, expected: '"format": "nnlab-gpt-run" with iter, history, optimizer.step and rng', found: JSON.stringify(raw).slice(0, 120) });
+  return s as GptRunState;
+}
+
+/** Restores model, optimizer, RNG, step and history from a run directory into a fresh trainer of the same config. */
+export async function restoreGptCheckpoint(dir: string, trainer: GptTrainer): Promise<void> {
+  const stateFile = path.join(dir, GPT_RUN_FILES.state);
+  const modelFile = path.join(dir, GPT_RUN_FILES.model);
+  const optFile = path.join(dir, GPT_RUN_FILES.optimizer);
+  const state = checkRunState(await readJsonFile(stateFile, "a GPT run state"), stateFile);
+  const expected = trainer.model.namedParameters().map(([n, p]) => [n, p.shape] as [string, readonly number[]]);
+  trainer.model.loadStateDict(fromHfState(await readFloatTensors(modelFile), trainer.config.model, expected, modelFile), modelFile);
+  trainer.optimizer.setState(optimizerStateFrom(state.optimizer.step, await readFloatTensors(optFile)), optFile);
+  trainer.rng.setState(state.rng);
+  trainer.iter = state.iter;
+  trainer.history.splice(0, trainer.history.length, ...state.history);
 }

@@ -49,7 +49,7 @@ export function validateGptConfig(c: GptConfig, source = ""): GptConfig {
   check(whole(c.nHead, 1, 1000), at("n_head", "--n-head"), "a whole number from 1 to 1000", c.nHead);
   check(whole(c.nEmbd, 1, 100_000), at("n_embd", "--n-embd"), "a whole number from 1 to 100000", c.nEmbd);
   check(c.nEmbd % c.nHead === 0, at("n_embd", "--n-embd"), `a width that divides into ${c.nHead} heads`, c.nEmbd, "Choose n_embd as a multiple of n_head.");
-  check(whole(c.blockSize, 1, LIMIT), at("n_positions", "--block"), "a whole number from 1 to 1000000", c.blockSize);
+  check(whole(c.blockSize, 1, LIMIT), at("n_positions", "--block-size"), "a whole number from 1 to 1000000", c.blockSize);
   check(whole(c.vocabSize, 1, 10_000_000), at("vocab_size", "--vocab"), "a whole number from 1 to 10000000", c.vocabSize);
   check(typeof c.bias === "boolean", at("bias", "--bias"), "true or false", c.bias);
   check(typeof c.tied === "boolean", at("tie_word_embeddings", "--untied"), "true or false", c.tied);

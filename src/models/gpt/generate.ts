@@ -27,6 +27,8 @@ export interface GenerateOptions extends SamplingOptions {
   onToken?: (t: GeneratedToken) => void;
   /** Use the KV cache (default true); false recomputes the whole context every step. */
   cache?: boolean;
+  /** Sample only ids below this (a tokenizer smaller than the model's padded vocabulary, as nanoGPT's 50,304). */
+  vocabLimit?: number;
 }
 
 /** The logits of the last position of `ids` as a plain array. */
@@ -69,7 +71,7 @@ export function generate(model: GPT, prompt: readonly number[], opts: GenerateOp
           cache && ids.length <= blockSize
             ? lastLogits(model, pending, cache)
             : lastLogits(model, ids.slice(-blockSize), undefined); // the window slides: positions shift, recompute
-        const { id, probs } = sampleNext(logits, opts, opts.rng);
+        const { id, probs } = sampleNext(opts.vocabLimit ? logits.subarray(0, opts.vocabLimit) : logits, opts, opts.rng);
         ids.push(id);
         out.push(id);
         pending = [id];
