@@ -4,6 +4,8 @@
 import type { Command } from "./command.js";
 import { evalCommand } from "./commands/eval.js";
 import { gptLogitsCommand } from "./commands/gpt-logits.js";
+import { gptSampleCommand } from "./commands/gpt-sample.js";
+import { gptTrainCommand } from "./commands/gpt-train.js";
 import { factsCommands } from "./commands/facts.js";
 import { gptInfoCommand } from "./commands/gpt-info.js";
 import { gptBpeTrainCommand, gptTokenizeCommand } from "./commands/gpt-tokenize.js";
@@ -15,4 +17,4 @@ import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand, gptLogitsCommand] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand, gptLogitsCommand, gptTrainCommand, gptSampleCommand] as unknown as Command[];

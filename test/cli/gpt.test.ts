@@ -2,7 +2,7 @@
 // JSON contracts and the clear one-line errors (exit code 2) for bad models and flags.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { nnlab } from "../helpers.js";
@@ -48,10 +48,66 @@ describe("gpt logits", () => {
   });
 
   test("bad models and flags: one clear line, exit 2", async () => {
-    await expectUserError(["gpt", "logits", "--model", path.join(dir, "none"), "--tokens", "1"], "--model", "no such directory", "nnlab gpt train");
+    await expectUserError(["gpt", "logits", "--model", path.join(dir, "none"), "--tokens", "1"], "--model", "no such directory");
     await expectUserError(["gpt", "logits", "--model", path.join(dir, "mismatch"), "--tokens", "1"], "wte.weight", "shape [9, 8]", "[7, 8]");
     await expectUserError(["gpt", "logits", "--model", path.join(dir, "hf"), "--tokens", "1,7"], "--tokens", "0 to 6", "7");
     await expectUserError(["gpt", "logits", "--model", path.join(dir, "hf"), "--tokens", "a,b"], "--tokens", "whole numbers");
     await expectUserError(["gpt", "logits", "--model", path.join(dir, "hf")], "--tokens");
+  });
+});
+
+describe("gpt train and gpt sample", () => {
+  const quick = ["--n-layer", "1", "--n-head", "2", "--n-embd", "16", "--block-size", "16", "--batch", "4", "--eval-iters", "2", "--eval-interval", "4"];
+  const run = () => path.join(dir, "run");
+
+  test("gpt train --json on the embedded Shakespeare prints the issue's object and saves a run", async () => {
+    const r = await nnlab("gpt", "train", ...quick, "--iters", "8", "--out", run(), "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(out), ["preset", "iters", "parameters", "train_loss", "val_loss", "ms_per_iter", "tokens_per_second", "history", "model_dir", "backend", "config"]);
+    assert.equal(out.preset, "tiny");
+    assert.equal(out.iters, 8);
+    assert.deepEqual((out.history as { iter: number }[]).map((h) => h.iter), [0, 4, 8]);
+    assert.ok((out.val_loss as number) < (out.history as { val_loss: number }[])[0].val_loss, "loss falls");
+    assert.ok((out.ms_per_iter as number) > 0 && (out.tokens_per_second as number) > 0);
+    assert.equal(out.model_dir, run());
+    assert.match(r.stderr, /step 8: train loss \d\.\d{4}, val loss \d\.\d{4}/);
+    assert.deepEqual((await readdir(run())).sort(), ["config.json", "model.safetensors", "optimizer.safetensors", "state.json"]);
+  });
+
+  test("--resume continues to a new --iters; a setting besides --iters is refused", async () => {
+    const r = await nnlab("gpt", "train", "--resume", run(), "--iters", "12", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { iters: number; history: { iter: number }[] };
+    assert.equal(out.iters, 12);
+    assert.deepEqual(out.history.map((h) => h.iter), [0, 4, 8, 12]);
+    await expectUserError(["gpt", "train", "--resume", run(), "--lr", "0.1"], "--lr", "--resume");
+  });
+
+  test("gpt sample streams text from the prompt; temperature 0 and a seed repeat", async () => {
+    const r = await nnlab("gpt", "sample", "--model", run(), "--prompt", "ROMEO:", "--tokens", "20");
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.startsWith("ROMEO:"));
+    assert.ok(r.stdout.length >= "ROMEO:".length + 20);
+    const greedy = async () => JSON.parse((await nnlab("gpt", "sample", "--model", run(), "--prompt", "To be", "--tokens", "10", "--temperature", "0", "--json")).stdout) as { text: string; tokens: number[] };
+    const a = await greedy();
+    assert.equal(a.tokens.length, 10);
+    const b = await greedy();
+    assert.deepEqual([b.text, b.tokens], [a.text, a.tokens]);
+    const probs = await nnlab("gpt", "sample", "--model", run(), "--prompt", "To", "--tokens", "2", "--show-probs", "--top-k", "3");
+    assert.equal(probs.code, 0, probs.stderr);
+    assert.match(probs.stdout, /^ {3}1 {2}→ .*%.*%.*%/m);
+  });
+
+  test("sampling errors: one clear line, exit 2", async () => {
+    await expectUserError(["gpt", "sample", "--model", path.join(dir, "none")], "--model", "no such directory");
+    await expectUserError(["gpt", "sample", "--model", path.join(dir, "mismatch"), "--tokenizer", "gpt2"], "wte.weight", "shape");
+    await expectUserError(["gpt", "sample", "--model", run(), "--prompt", "To be, or not to be, that is the question"], "--prompt", "at most 16 tokens", "Shorten");
+    await expectUserError(["gpt", "sample", "--model", run(), "--temperature", "-1"], "--temperature", ">= 0");
+    await expectUserError(["gpt", "sample", "--model", run(), "--top-p", "0"], "--top-p", "> 0 and <= 1");
+    await expectUserError(["gpt", "sample", "--model", run(), "--top-p", "1.5"], "--top-p");
+    const short = path.join(dir, "short.txt");
+    await writeFile(short, "too short");
+    await expectUserError(["gpt", "train", ...quick, "--data", short, "--out", path.join(dir, "x")], short);
   });
 });

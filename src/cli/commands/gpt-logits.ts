@@ -24,7 +24,7 @@ export const gptLogitsCommand = defineCommand({
   async run(args, ctx) {
     const tokens = intListFlag("tokens", required("tokens", args.options.tokens, "comma-separated token ids"), { min: 0 });
     await startBackend(args.options.backend);
-    const { model, config } = await loadGptModelFlag(args.options.model);
+    const { model, config } = await loadGptModelFlag(args.options.model, ctx);
     const bad = tokens.find((t) => t >= config.vocabSize);
     if (bad !== undefined) throw NnlabError.problem({ subject: "--tokens", expected: `ids from 0 to ${config.vocabSize - 1} (the model's vocabulary)`, found: String(bad) });
     if (tokens.length > config.blockSize) {

@@ -1,28 +1,52 @@
-// Flags and helpers the `nnlab gpt …` commands share: --model (a GPT directory) and its resolution.
+// Helpers the `nnlab gpt …` commands share: --model (a directory or a Hugging Face id, resolved by
+// hub-model.ts) loaded as a GPT, and the tokenizer that goes with it.
 
-import { existsSync } from "node:fs";
-import { loadGptDir, type LoadedGpt } from "../../train/gpt-checkpoint.js";
+import path from "node:path";
+import { NnlabError } from "../../core/errors.js";
+import { resolveTokenizer } from "../../data/text/tokenizer-file.js";
+import { tokenizerFromSpec, type Tokenizer } from "../../data/text/tokenizer.js";
+import { GPT_FILES, loadGptDir, type LoadedGpt } from "../../train/gpt-checkpoint.js";
+import type { CommandContext } from "../command.js";
+import { gptModelOption, resolveModelFlag } from "./hub-model.js";
 import { required } from "./shared.js";
 
-export const gptModelOption = {
-  name: "model",
-  type: "string",
-  valueName: "DIR",
-  description: "GPT directory: config.json + model.safetensors (from `nnlab gpt train`, or a Hugging Face GPT-2 checkpoint)",
-} as const;
+export { gptModelOption };
 
-/**
- * The directory a --model value names. A path that exists is used as it is; anything else is, for now,
- * passed on for loadGptDir to report as missing. This is the hook where names such as `gpt2` or
- * `owner/name` will be resolved through the Hugging Face cache or hub.
- */
-export async function resolveGptModel(value: string, _flag = "--model"): Promise<string> {
-  if (existsSync(value)) return value;
-  return value;
+/** Loads the GPT that --model names: a directory, or a Hugging Face id from the cache or the hub. */
+export async function loadGptModelFlag(value: string | undefined, ctx: CommandContext, flag = "--model"): Promise<LoadedGpt> {
+  const given = required(flag.replace(/^--/, ""), value, "a GPT model directory or a Hugging Face id such as gpt2");
+  return loadGptDir(await resolveModelFlag(given, ctx), flag);
 }
 
-/** Loads the GPT that --model names (see {@link resolveGptModel}). */
-export async function loadGptModelFlag(value: string | undefined, flag = "--model"): Promise<LoadedGpt> {
-  const given = required(flag.replace(/^--/, ""), value, "a GPT model directory");
-  return loadGptDir(await resolveGptModel(given, flag), flag);
+/** GPT-2's vocabulary: 50,000 merges, 256 bytes and <|endoftext|>. */
+const GPT2_VOCAB = 50257;
+
+/**
+ * The tokenizer a model was trained with: `--tokenizer` when given, else the spec in config.json's
+ * "nnlab" section (nnlab's runs), else GPT-2's for a model with GPT-2's vocabulary (Hugging Face
+ * checkpoints, nanoGPT's padded 50,304). Its ids must fit the model's vocabulary.
+ */
+export async function tokenizerForModel(loaded: LoadedGpt, flag: string | undefined): Promise<Tokenizer> {
+  const configFile = path.join(loaded.dir, GPT_FILES.config);
+  let tokenizer: Tokenizer;
+  if (flag !== undefined) {
+    tokenizer = await resolveTokenizer(flag, async () => {
+      throw NnlabError.problem({ subject: "--tokenizer char", expected: "a text to take the characters from", found: "none with a model", fix: "Leave --tokenizer out: the model's config.json names its tokenizer." });
+    });
+  } else if (loaded.nnlab.tokenizer !== undefined) {
+    tokenizer = tokenizerFromSpec(loaded.nnlab.tokenizer, `${configFile}: nnlab.tokenizer`);
+  } else if (loaded.config.vocabSize >= GPT2_VOCAB && loaded.config.vocabSize <= GPT2_VOCAB + 128) {
+    tokenizer = tokenizerFromSpec({ kind: "gpt2" });
+  } else {
+    throw NnlabError.problem({
+      subject: configFile,
+      expected: `a tokenizer ("nnlab": {"tokenizer": …}) or GPT-2's vocabulary of ${GPT2_VOCAB} tokens`,
+      found: `vocab_size ${loaded.config.vocabSize} and no tokenizer`,
+      fix: "Pass --tokenizer gpt2|DIR.",
+    });
+  }
+  if (tokenizer.vocabSize > loaded.config.vocabSize) {
+    throw NnlabError.problem({ subject: "tokenizer", expected: `at most the model's ${loaded.config.vocabSize} tokens`, found: `${tokenizer.kind} with ${tokenizer.vocabSize}`, fix: "Use the tokenizer the model was trained with." });
+  }
+  return tokenizer;
 }
