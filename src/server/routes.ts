@@ -16,7 +16,7 @@ import path from "node:path";
 import { MNIST_FILES, mnistDataDir } from "../data/mnist.js";
 import { EMBEDDED_CORPUS } from "../data/text/corpus.js";
 import { loadEmbeddedCorpus } from "../data/text/corpus-file.js";
-import { FILES } from "../train/checkpoint.js";
+import { currentRunFile, FILES } from "../train/checkpoint.js";
 import { DEFAULT_TRANSFER_LIMITS, hostAllowed, TransferQueue, type AllowedHosts } from "./guard.js";
 
 /** Headers that make a page cross-origin isolated (needed for SharedArrayBuffer in browsers). */
@@ -77,12 +77,15 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
   }
   const runs: RunListing[] = [];
   for (const name of names) {
+    if (name.startsWith(".")) continue; // hidden: pieces of an interrupted write, never a run
     const dir = path.join(runsDir, name);
     const files: string[] = [];
     let modified = "";
     for (const f of Object.values(FILES)) {
+      const file = currentRunFile(dir, f); // inside the run's current checkpoint (io/run-dir.ts)
+      if (!file) break;
       try {
-        const s = await stat(path.join(dir, f));
+        const s = await stat(file);
         if (!s.isFile()) continue;
         files.push(f);
         if (f === FILES.model) modified = s.mtime.toISOString();
@@ -186,8 +189,9 @@ export function labRoutes(options: LabRoutesOptions): (req: IncomingMessage, res
       return true;
     } else if (pathname.startsWith("/runs/")) {
       const [run, file, ...rest] = pathname.slice("/runs/".length).split("/");
-      const allowed = (Object.values(FILES) as string[]).includes(file ?? "") && rest.length === 0 && run && run !== "." && run !== "..";
-      const full = allowed ? inside(runsDir, `${run}/${file}`) : null;
+      const allowed = (Object.values(FILES) as string[]).includes(file ?? "") && rest.length === 0 && run && !run.startsWith(".");
+      const dir = allowed ? inside(runsDir, run) : null;
+      const full = dir ? currentRunFile(dir, file) : null;
       if (full && (await serveFile(req, res, full, "no-store"))) return true;
     } else if (webRoot) {
       const rel = pathname.endsWith("/") ? pathname + "index.html" : pathname;

@@ -109,26 +109,70 @@ export function makeConfig(preset: PresetName, o: ConfigOverrides = {}): MnistTr
 }
 
 function check(ok: boolean, subject: string, expected: string, found: unknown): void {
-  if (!ok) throw NnlabError.problem({ subject, expected, found: JSON.stringify(found) });
+  if (!ok) throw NnlabError.problem({ subject, expected, found: JSON.stringify(found) ?? "nothing" });
 }
 
-/** Checks every field (for configs from flags or from a checkpoint's config.json). */
+/** Checks every field (for configs from flags or from a checkpoint's config.json, where any value may be anything). */
 export function validateTrainConfig(c: MnistTrainConfig, source = ""): MnistTrainConfig {
   const at = (flag: string) => (source ? `${source}: ${flag}` : `--${flag}`);
+  check(typeof c === "object" && c !== null && !Array.isArray(c), source || "config", "an object of training settings", c);
   check(PRESETS.includes(c.preset), at("preset"), PRESETS.join(" | "), c.preset);
-  validateMlpConfig(c.model, source || "--hidden/--activation");
+  const m = c.model as unknown;
+  check(typeof m === "object" && m !== null && !Array.isArray(m), at("model"), "an object with sizes, activation, output and init", m);
+  validateMlpConfig(c.model, source ? `${source}: model` : "--hidden/--activation");
   check(c.model.sizes[0] === 784 && c.model.sizes[c.model.sizes.length - 1] === 10, at("hidden"), "a network from 784 inputs to 10 outputs", c.model.sizes);
   check(COSTS.includes(c.cost), at("cost"), COSTS.join(" | "), c.cost);
   check(OPTIMIZERS.includes(c.optimizer), at("optimizer"), OPTIMIZERS.join(" | "), c.optimizer);
   check(c.cost !== "cross-entropy" || c.model.output === "linear", at("cost"), "logits (a linear output layer) with cross-entropy", c.model.output);
-  check(Number.isFinite(c.lr) && c.lr > 0 && c.lr <= 1000, at("lr"), "a learning rate > 0 and <= 1000", c.lr);
+  check(typeof c.lr === "number" && Number.isFinite(c.lr) && c.lr > 0 && c.lr <= 1000, at("lr"), "a learning rate > 0 and <= 1000", c.lr);
   check(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 60000, at("batch"), "a whole number from 1 to 60000", c.batch);
   check(Number.isInteger(c.epochs) && c.epochs >= 1 && c.epochs <= 10000, at("epochs"), "a whole number from 1 to 10000", c.epochs);
   check(Number.isInteger(c.seed) && c.seed >= 0 && c.seed < 2 ** 32, at("seed"), "a whole number from 0 to 4294967295", c.seed);
-  check(Number.isFinite(c.momentum) && c.momentum >= 0 && c.momentum < 1, at("momentum"), "a number in [0, 1)", c.momentum);
-  check(Number.isFinite(c.weightDecay) && c.weightDecay >= 0, at("weight-decay"), "a number >= 0", c.weightDecay);
+  check(typeof c.momentum === "number" && Number.isFinite(c.momentum) && c.momentum >= 0 && c.momentum < 1, at("momentum"), "a number in [0, 1)", c.momentum);
+  check(typeof c.weightDecay === "number" && Number.isFinite(c.weightDecay) && c.weightDecay >= 0, at("weight-decay"), "a number >= 0", c.weightDecay);
   check(c.schedule === "constant" || c.schedule === "cosine", at("schedule"), "constant | cosine", c.schedule);
-  check(Number.isInteger(c.trainLimit) && c.trainLimit >= 0, at("train-limit"), "a whole number >= 0", c.trainLimit);
-  check(Number.isInteger(c.testLimit) && c.testLimit >= 0, at("test-limit"), "a whole number >= 0", c.testLimit);
+  check(Number.isInteger(c.trainLimit) && c.trainLimit >= 0 && c.trainLimit <= 60000, at("train-limit"), "a whole number from 0 to 60000", c.trainLimit);
+  check(Number.isInteger(c.testLimit) && c.testLimit >= 0 && c.testLimit <= 10000, at("test-limit"), "a whole number from 0 to 10000", c.testLimit);
   return c;
+}
+
+/** Weights and biases of an MLP with these layer sizes (Σ nₗ₋₁·nₗ + nₗ). */
+function parameters(sizes: readonly number[]): number {
+  let n = 0;
+  for (let l = 1; l < sizes.length; l++) n += sizes[l - 1] * sizes[l] + sizes[l];
+  return n;
+}
+
+/**
+ * Bytes a run needs in the engine: every parameter with its gradient and optimizer moments (Adam 2,
+ * momentum 1), plus a mini-batch's activations and their gradients (z, a, δ per layer); for inference only
+ * the parameters and one batch of 1,000 activations. An estimate within a small factor, for refusing
+ * sizes that cannot fit before allocating anything.
+ */
+export function engineBytes(c: MnistTrainConfig, training = true): number {
+  const p = parameters(c.model.sizes);
+  const moments = c.optimizer === "adam" ? 2 : c.momentum > 0 ? 1 : 0;
+  const units = c.model.sizes.reduce((a, b) => a + b, 0);
+  return training ? 4 * (p * (2 + moments) + 3 * c.batch * units) : 4 * (p + 1000 * units);
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
+}
+
+/**
+ * Refuses a network whose parameters (and training state) cannot fit in the backend's memory, before
+ * anything is allocated (an allocation of tens of GB fails late and obscurely).
+ * @param limit bytes the backend's tensors may use (see memoryLimit in checkpoint.ts).
+ * @param source config.json when the sizes come from a file; the flags otherwise.
+ */
+export function checkFitsInMemory(c: MnistTrainConfig, backend: string, limit: number, source = "", training = true): void {
+  const need = engineBytes(c, training);
+  if (need <= limit) return;
+  throw NnlabError.problem({
+    subject: source ? `${source}: model.sizes ${c.model.sizes.join(",")}` : `--hidden ${c.model.sizes.slice(1, -1).join(",")}`,
+    expected: `a network that fits in the ${backend} backend's memory (${gib(limit)}${backend === "wasm" ? ", WebAssembly's limit" : ""})`,
+    found: `${parameters(c.model.sizes).toLocaleString("en-US")} weights and biases needing about ${gib(need)}${training ? " with gradients, optimizer state and a mini-batch" : ""}`,
+    fix: "Use smaller hidden layers (the lesson's net is 16,16).",
+  });
 }

@@ -2,6 +2,7 @@
 // scope, typed events (batch, epoch, checkpoint) that the CLI and the web lab both consume.
 
 import { tidy } from "../core/engine.js";
+import { NnlabError } from "../core/errors.js";
 import * as ops from "../core/ops.js";
 import { Rng, type RngState } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
@@ -44,6 +45,20 @@ export function limitData(config: MnistTrainConfig, data: TrainData): TrainData 
     train: config.trainLimit && config.trainLimit < data.train.count ? subset(data.train, config.trainLimit) : data.train,
     test: config.testLimit && config.testLimit < data.test.count ? subset(data.test, config.testLimit) : data.test,
   };
+}
+
+/**
+ * The cost became NaN or infinite: the weights have blown up (almost always a learning rate too high
+ * for this network and cost). The message names the step; runTraining adds what was kept on disk.
+ */
+export class Diverged extends NnlabError {
+  constructor(readonly step: number, readonly epoch: number, readonly batch: number, readonly cost: number, lr: number) {
+    super(
+      `training diverged: the cost became ${cost} at step ${step.toLocaleString("en-US")} (epoch ${epoch}, mini-batch ${batch}); ` +
+        `the learning rate (--lr ${lr}) is likely too high for this network and cost. Lower --lr (try ${lr / 10}) and start again`,
+    );
+    this.name = "Diverged";
+  }
 }
 
 /** One step's numbers. */
@@ -131,6 +146,7 @@ export class MnistTrainer {
     for (let b = 0; b < this.batchesPerEpoch; b++) {
       const batch = gatherBatch(train, order, b * this.config.batch, this.config.batch, buffer);
       const r = this.step(batch.x, batch.y, batch.size);
+      if (!Number.isFinite(r.cost)) throw new Diverged(this.optimizer.stepCount, epoch, b + 1, r.cost, this.config.lr);
       costSum += r.cost * batch.size;
       correct += r.correct;
       seen += batch.size;

