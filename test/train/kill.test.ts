@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Rng } from "../../src/core/rng.js";
@@ -154,6 +154,19 @@ test("a run SIGKILLed at seeded random moments resumes to the bit-identical resu
     }
     assert.ok(kills >= 1, "at least one kill landed before the run finished");
     assert.deepEqual(await snapshot(run), expected);
+  } finally {
+    await rm(runs, { recursive: true, force: true });
+  }
+});
+
+test("the served listing skips the pieces an older nnlab's interrupted swap left beside a run", async () => {
+  const runs = await mkdtemp(path.join(tmpdir(), "nnlab-kill-"));
+  try {
+    for (const piece of [".mnist.123-0123456789ab.old", ".mnist.123-0123456789ab.tmp"]) {
+      await mkdir(path.join(runs, piece));
+      for (const f of Object.values(FILES)) await writeFile(path.join(runs, piece, f), "{}");
+    }
+    assert.deepEqual(await listRuns(runs), []);
   } finally {
     await rm(runs, { recursive: true, force: true });
   }
