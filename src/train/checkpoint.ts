@@ -165,13 +165,13 @@ function runFolder(dir: string, flag: string): string {
   throw NnlabError.problem({
     subject: `${flag} ${dir}`,
     expected: "a run directory with a saved checkpoint",
-    found: !existsSync(dir) ? "no such directory" : !statSync(dir).isDirectory() ? "a file" : isRunDir(dir) ? "a run whose first checkpoint was never completed" : "a directory without one",
+    found: !existsSync(dir) ? "no such directory" : !statSync(dir).isDirectory() ? "a file" : isRunDir(dir) ? "a run whose first checkpoint was never completed" : `a directory without ${FILES.config} and ${FILES.model}`,
     fix: "Train one first with `nnlab train mnist --out DIR`.",
   });
 }
 
 function missingFile(folder: string, dir: string, flag: string, file: string): NnlabError {
-  return NnlabError.problem({ subject: `${flag} ${dir}`, expected: `${file} in the run's checkpoint (${folder})`, found: "no such file", fix: "Restore the file or train the run again." });
+  return NnlabError.problem({ subject: `${flag} ${dir}`, expected: `a complete checkpoint (${folder})`, found: `a checkpoint without ${file}`, fix: "Restore the file or train the run again." });
 }
 
 /** The current location of `file` in run `dir` (for the server), or null when the run has none. */

@@ -3,11 +3,12 @@
 // input gives one clear line and exit code 2, without a stack trace and without touching saved runs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadMnist } from "../../src/data/mnist.js";
 import { encodePng } from "../../src/data/png.js";
+import { currentRunFiles } from "../../src/io/run-dir.js";
 import { nnlab, REFERENCE_FILE } from "../helpers.js";
 
 /** Runs `nnlab …args --json`, expects exit code 0 and exactly one JSON object on stdout. */
@@ -56,7 +57,7 @@ describe("train, info, eval, predict on one trained model", () => {
     const modern = await nnlabJson("train", "mnist", "--preset", "modern", "--hidden", "64", "--epochs", "1", "--train-limit", "10000", "--out", model);
     assert.equal(modern.parameters, 784 * 64 + 64 + 64 * 10 + 10);
     assert.ok((modern.test_accuracy as number) > 0.85, `modern, 10,000 images: ${modern.test_accuracy}`);
-    assert.deepEqual((await readdir(model)).sort(), ["config.json", "model.safetensors", "optimizer.safetensors", "state.json"]);
+    assert.deepEqual((await readdir(currentRunFiles(model)!)).sort(), ["config.json", "model.safetensors", "optimizer.safetensors", "state.json"]);
   });
 
   test("info lists the layers and counts 13,002 parameters for the lesson's network", async () => {
@@ -105,7 +106,7 @@ describe("train, info, eval, predict on one trained model", () => {
   test("--resume continues a run to more epochs", async () => {
     const r = await nnlabJson("train", "mnist", "--resume", path.join(dir, "lesson"), "--epochs", "3");
     assert.deepEqual((r.history as { epoch: number }[]).map((h) => h.epoch), [1, 2, 3]);
-    const state = JSON.parse(await readFile(path.join(dir, "lesson", "state.json"), "utf8")) as { epoch: number };
+    const state = JSON.parse(await readFile(path.join(currentRunFiles(path.join(dir, "lesson"))!, "state.json"), "utf8")) as { epoch: number };
     assert.equal(state.epoch, 3);
   });
 });
@@ -156,12 +157,11 @@ describe("bad input: one line, exit code 2, nothing lost", () => {
     await expectUserError(["predict", "--model", model, notPng], notPng, "PNG");
 
     const broken = path.join(dir, "broken");
-    await mkdir(broken);
-    for (const f of await readdir(model)) await writeFile(path.join(broken, f), await readFile(path.join(model, f)));
-    const weights = path.join(broken, "model.safetensors");
+    await cp(model, broken, { recursive: true });
+    const weights = path.join(currentRunFiles(broken)!, "model.safetensors");
     await truncate(weights, (await stat(weights)).size - 100);
     await expectUserError(["eval", "--model", broken], "model.safetensors");
-    await writeFile(path.join(broken, "config.json"), "{ not json");
+    await writeFile(path.join(currentRunFiles(broken)!, "config.json"), "{ not json");
     await expectUserError(["info", "--model", broken], "config.json");
 
     const data = path.join(dir, "no-mnist");

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { mnistDataDir } from "../../src/data/mnist.js";
 import { loadEmbeddedCorpus } from "../../src/data/text/corpus-file.js";
+import { currentRunFiles } from "../../src/io/run-dir.js";
 import { nnlab, ROOT } from "../helpers.js";
 
 let runs = "";
@@ -85,12 +86,12 @@ describe("nnlab serve", () => {
     assert.ok(listed[0].files.includes("model.safetensors") && listed[0].files.includes("config.json"));
     const model = await fetch(base + "runs/tiny/model.safetensors");
     assert.equal(model.status, 200);
-    assert.deepEqual(new Uint8Array(await model.arrayBuffer()), new Uint8Array(await readFile(path.join(runs, "tiny", "model.safetensors"))));
+    assert.deepEqual(new Uint8Array(await model.arrayBuffer()), new Uint8Array(await readFile(path.join(currentRunFiles(path.join(runs, "tiny"))!, "model.safetensors"))));
     const put = await fetch(base + "runs/tiny/model.safetensors", { method: "PUT", body: "x" });
     assert.equal(put.status, 405);
     assert.equal(put.headers.get("allow"), "GET, HEAD");
     assert.equal((await fetch(base + "runs/tiny/config.json", { method: "DELETE" })).status, 405);
-    assert.ok((await readFile(path.join(runs, "tiny", "model.safetensors"))).length > 0, "the model is still there");
+    assert.ok((await readFile(path.join(currentRunFiles(path.join(runs, "tiny"))!, "model.safetensors"))).length > 0, "the model is still there");
   });
 
   test("nothing outside the served folders can be reached", async () => {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, mkdir, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { currentRunFiles } from "../../src/io/run-dir.js";
 import { nnlab } from "../helpers.js";
 
 /** Expects exit code 2 and one line on stderr that holds every part and no raw errno code. */
@@ -87,7 +88,7 @@ describe("flags and folders", () => {
     const run = path.join(dir, "run");
     const r = await nnlab("train", "mnist", "--epochs", "1", "--train-limit", "200", "--test-limit", "100", "--out", run, "--json");
     assert.equal(r.code, 0, r.stderr);
-    await unlink(path.join(run, "model.safetensors"));
+    await unlink(path.join(currentRunFiles(run)!, "model.safetensors"));
     await mkdir(path.join(dir, "empty"));
     await expectOneLine(["info", "--model", run], "without model.safetensors");
     await expectOneLine(["info", "--model", path.join(dir, "empty")], "without config.json and model.safetensors");
