@@ -9,6 +9,7 @@ import { init } from "../../src/backend/index.js";
 import { Rng } from "../../src/core/rng.js";
 import type { ExperimentContext } from "../../src/lab/experiment.js";
 import { FACTS, type AndGateResult, type OrthogonalResult, type SuperpositionResult } from "../../src/lab/facts/index.js";
+import { makeCorpus, RELATION_NAMES, TEMPLATES } from "../../src/lab/facts/corpus.js";
 import { handBuiltNeuron, residualSpace, truthTable } from "../../src/lab/facts/and-gate-circuit.js";
 import { angleStats, degreesOf, randomFitCount, randomUnitVectors, welchBound } from "../../src/lab/facts/packing.js";
 import { featureStats, sparseFeatures } from "../../src/lab/facts/superposition-model.js";
@@ -181,4 +182,17 @@ test("the math the web lab runs (packing, the toy model, the AND neuron) imports
   };
   for (const f of ["packing.ts", "superposition-model.ts", "and-gate-circuit.ts"]) visit(path.join(ROOT, "src", "lab", "facts", f));
   assert.ok(seen.size > 5);
+});
+
+test("the fact corpus holds out one phrasing per person and relation, and the training text never states it", () => {
+  const corpus = makeCorpus({ people: 12, firstNames: 4, lastNames: 4, repeats: 2, rng: new Rng(6) });
+  assert.equal(corpus.people.length, 12);
+  assert.equal(new Set(corpus.people.map((p) => `${p.first} ${p.last}`)).size, 12, "distinct people");
+  assert.ok(new Set(corpus.people.map((p) => p.first)).size < 12, "first names are shared, so a fact needs both names");
+  assert.equal(corpus.heldOutPrompts.length, 12 * RELATION_NAMES.length);
+  assert.equal(corpus.trainPrompts.length, 12 * RELATION_NAMES.length * (TEMPLATES.sport.length - 1));
+  const text = ` ${Array.from(corpus.train, (i) => corpus.vocab[i]).join(" ")} `;
+  for (const p of corpus.heldOutPrompts) assert.ok(!text.includes(` ${[...p.tokens, p.answer].join(" ")} `), `held out: ${p.tokens.join(" ")}`);
+  for (const p of corpus.trainPrompts) assert.ok(text.includes(` ${[...p.tokens, p.answer].join(" ")} `));
+  assert.deepEqual(corpus.trainPrompts[0].subject.map((i) => corpus.trainPrompts[0].tokens[i]), [corpus.people[0].first, corpus.people[0].last]);
 });
