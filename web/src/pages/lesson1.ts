@@ -23,7 +23,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[0];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "A network is a function: 784 numbers in (the pixels), 10 numbers out (how much it thinks the picture is each digit), computed layer by layer as a⁽ˡ⁾ = σ(W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾). Draw a digit and watch it happen.",
 );
 
@@ -31,7 +31,7 @@ const main = shell(
 
 // a run from the server when there is one, else the lesson's network trained here (or kept from before)
 const picker = new NetworkPicker({ preferRun: true, activationSwitch: true });
-panel(main, "The network").append(picker.element);
+main.append(picker.element);
 
 const drawing = new DrawCanvas();
 const steps = new PreprocessView();

@@ -17,7 +17,7 @@ import { labPanel } from "./lesson2-lab.js";
 const lesson = LESSONS[1];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "The network starts with random weights and learns by gradient descent: average the cost over a mini-batch of training images, step every weight and bias a little way down the cost's gradient, repeat. Everything below runs in the real engine in a Web Worker.",
 );
 

@@ -20,7 +20,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[2];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "Pick a training image and watch what the cost asks of every neuron: how much each output should move, which weights and biases get the biggest say, and what each layer wishes of the one before. Every number is computed by the real network in a worker.",
 );
 

@@ -18,7 +18,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[3];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "The chain rule, live: drag the weights, biases and the input of a tiny network and watch every factor of ∂C/∂w change, then check the product against what actually happens to the cost when w is nudged. The same works for any weight of the real digit network.",
 );
 
