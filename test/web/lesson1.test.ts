@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { nnlab } from "../helpers.js";
 import { needChromium, withLab } from "./browser.js";
+import { lowContrast } from "./look.js";
 
 /** A stroke: points in the drawing's own coordinates (0..280 on each side). */
 type Stroke = [number, number][];
@@ -155,15 +156,29 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
       });
       assert.deepEqual([tile.width, tile.height], [28, 28]);
       assert.ok(tile.colours > 50, `a weight tile has many shades (${tile.colours})`);
+      // the first-layer neuron is marked with its line from the picture, and only while the pointer is on it
+      assert.equal(await page.locator(".network-svg .fan.incoming").count(), 1, "a first-layer neuron shows where its inputs come from");
+      assert.equal(await page.locator(".network-svg .neuron.highlighted").count(), 1);
       await page.getByTestId("neuron-2-5").hover();
       assert.equal(await info.getAttribute("data-layer"), "2");
       assert.equal(await info.locator('[data-testid^="weight-bars-"]').count(), 16);
+      assert.equal(await page.locator(".network-svg .edge.incoming").count(), 16, "a second-layer neuron shows its 16 incoming edges");
+      await page.mouse.move(5, 5);
+      await page.waitForFunction(() => document.querySelectorAll(".network-svg .neuron.highlighted, .network-svg .incoming").length === 0);
+      // the layers are labelled with their sizes
+      assert.deepEqual(await page.locator(".network-svg .layer-size").allTextContents(), ["784", "16", "16", "10"]);
 
       // the matrix view: W¹ is 16 × 784, and the highlighted row's numbers are the neuron view's
       const a1 = await page.locator('[data-testid^="neuron-1-"]').evaluateAll((cs) => cs.map((c) => Number((c as SVGElement).dataset.activation)));
+      const panelBefore = (await page.getByTestId("view-panel").boundingBox())!;
+      const infoBefore = (await info.boundingBox())!;
       await page.getByTestId("view-matrix").click();
       const view = page.getByTestId("matrix-view");
       await view.waitFor();
+      // the switch moves nothing: the neuron panel stays beside the view, the page keeps its height
+      const infoAfter = (await info.boundingBox())!;
+      assert.ok(Math.abs(infoAfter.x - infoBefore.x) < 2 && Math.abs(infoAfter.y - infoBefore.y) < 2, `neuron panel moved from ${JSON.stringify(infoBefore)} to ${JSON.stringify(infoAfter)}`);
+      assert.ok(Math.abs((await page.getByTestId("view-panel").boundingBox())!.height - panelBefore.height) < 2, "the view panel keeps its height");
       assert.equal(await page.getByTestId("network-view").count(), 0, "the neuron view is swapped out");
       assert.match((await view.locator(".equation").textContent()) ?? "", /a¹ = σ\( W¹ a⁰ \+ b¹ \)\s+W¹: 16 × 784/);
       const heat = view.locator("canvas.w-heat");
@@ -176,6 +191,8 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
       assert.deepEqual(column, a1, "a¹ in the matrix view is the neuron view's layer 1");
       const current = await page.getByTestId("matrix-a").locator(".cell.current").getAttribute("data-value");
       assert.equal(Number(current), a1[6]);
+      // every number in the matrix view reads on its cell (WCAG AA), a⁽¹⁾'s light cells included
+      assert.deepEqual(await lowContrast(page, "[data-testid=matrix-view]"), [], "matrix view text contrast ≥ 4.5:1");
       await lab.screenshot(page, "lesson1-matrix");
       await page.getByTestId("view-neurons").click();
       await page.getByTestId("network-view").waitFor();

@@ -22,8 +22,10 @@ export interface LineChartOptions {
   yLog?: boolean;
   /** Logarithmic x axis (early learning: images seen). */
   xLog?: boolean;
-  /** The x range drawn before there is data (default [0, 1]; for a log axis [1, 10]). */
+  /** The x range drawn before there is data, and always at least covered (default [0, 1]; log axis [1, 10]). */
   xEmpty?: [number, number];
+  /** Dashed vertical lines with a label at the top, e.g. epoch boundaries: { x: 60000, label: "1 epoch" }. */
+  xMarks?: { x: number; label: string }[];
   /** The y range drawn before there is data (default yRange, else [0, 1]; for a log axis [0.01, 1]). */
   yEmpty?: [number, number];
   /** A second y axis on the right (e.g. accuracy next to cost). */
@@ -37,6 +39,31 @@ export interface LineChartOptions {
 
 /** A colour option: a CSS custom property's value, or the colour itself. */
 const colour = (c: string) => (c.startsWith("--") ? cssVar(c) : c);
+
+/** Dashed vertical marks with labels inside the plot area (those outside the x range are left out). */
+function drawMarks(u: uPlot, marks: { x: number; label: string }[]): void {
+  const ctx = u.ctx;
+  const { left, top, height } = u.bbox;
+  ctx.save();
+  ctx.strokeStyle = cssVar("--line-strong", "#c3cad6");
+  ctx.fillStyle = cssVar("--muted", "#556070");
+  ctx.lineWidth = devicePixelRatio;
+  ctx.setLineDash([4 * devicePixelRatio, 4 * devicePixelRatio]);
+  ctx.font = canvasFont(11 * devicePixelRatio);
+  ctx.textAlign = "right";
+  for (const m of marks) {
+    const min = u.scales.x.min;
+    const max = u.scales.x.max;
+    if (min == null || max == null || m.x < min || m.x > max) continue;
+    const x = Math.round(u.valToPos(m.x, "x", true));
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    if (x - left > 40 * devicePixelRatio) ctx.fillText(m.label, x - 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+  }
+  ctx.restore();
+}
 
 /** A live line chart: `push(x, ...ys)` appends one point to every series; `set` replaces all data. */
 export class LineChart {
@@ -59,7 +86,13 @@ export class LineChart {
     const yEmpty = o.yEmpty ?? o.yRange ?? (o.yLog ? [0.01, 1] : [0, 1]);
     const isEmpty = () => this.data[0].length === 0;
     // ranges: the fixed one, else uPlot's from the data, else the empty chart's (so axes show from the start)
-    const xRange: uPlot.Range.Function = (_u, min, max) => (isEmpty() || min == null ? xEmpty : o.xLog ? uPlot.rangeLog(min, max, 10, true) : min === max ? [min - 1, max + 1] : [min, max]);
+    // x: the data's range, never less than xEmpty (a curve that starts grows into a fixed frame)
+    const xRange: uPlot.Range.Function = (_u, min, max) => {
+      if (isEmpty() || min == null) return xEmpty;
+      const lo = Math.min(min, xEmpty[0]);
+      const hi = Math.max(max, xEmpty[1]);
+      return o.xLog ? uPlot.rangeLog(lo, hi, 10, true) : [lo, hi];
+    };
     const yRange: uPlot.Range.Function = (_u, min, max) =>
       o.yRange ?? (isEmpty() || min == null ? yEmpty : o.yLog ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true));
     const scales: uPlot.Scales = { x: { time: false, distr: o.xLog ? 3 : 1, range: xRange }, y: { distr: o.yLog ? 3 : 1, range: yRange } };
@@ -71,9 +104,12 @@ export class LineChart {
       grid: { stroke: cssVar("--line", "#e1e5ec"), width: 1 },
       ticks: { stroke: cssVar("--line-strong", "#c3cad6"), width: 1, size: 4 },
     };
+    // a log axis: grid lines, ticks and numbers at the powers of ten only (the 2…9 lines crowd the plot)
+    const decades = (_u: uPlot, splits: number[]) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null));
+    const logAxis = { filter: decades, grid: { ...axisStyle.grid, filter: decades }, ticks: { ...axisStyle.ticks, filter: decades } };
     const axes: uPlot.Axis[] = [
-      { ...axisStyle, label: o.xLabel, labelSize: 20, ...(o.xFormat ? { values: (_u: uPlot, vs: number[]) => vs.map((v) => (v == null ? "" : o.xFormat!(v))) } : {}) },
-      { ...axisStyle, label: o.yLabel ?? "", labelSize: o.yLabel ? 20 : 8, scale: "y", size: 44 },
+      { ...axisStyle, label: o.xLabel, labelSize: 20, ...(o.xLog ? logAxis : {}), ...(o.xFormat ? { values: (_u: uPlot, vs: number[]) => vs.map((v) => (v == null ? "" : o.xFormat!(v))) } : {}) },
+      { ...axisStyle, label: o.yLabel ?? "", labelSize: o.yLabel ? 20 : 8, scale: "y", size: 44, ...(o.yLog ? logAxis : {}) },
     ];
     if (o.y2) axes.push({ ...axisStyle, label: o.y2.label, scale: "y2", side: 1, grid: { show: false } });
     this.plot = new uPlot(
@@ -91,8 +127,13 @@ export class LineChart {
         // a legend that only repeats the title says nothing: one series, no legend
         legend: { show: o.series.length > 1, live: false },
         hooks: {
-          // how many axes had a range on the last draw (a test checks that no chart starts without axes)
-          draw: [(u) => (this.element.dataset.axes = String(u.axes.filter((a) => a.show !== false && u.scales[a.scale ?? "x"]?.min != null).length))],
+          draw: [
+            (u) => {
+              if (o.xMarks) drawMarks(u, o.xMarks);
+              // how many axes had a range on the last draw (a test checks that no chart starts without axes)
+              this.element.dataset.axes = String(u.axes.filter((a) => a.show !== false && u.scales[a.scale ?? "x"]?.min != null).length);
+            },
+          ],
         },
       },
       this.data as uPlot.AlignedData,
@@ -135,6 +176,7 @@ export class LineChart {
     requestAnimationFrame(() => {
       this.pending = false;
       if (this.placeholder) this.placeholder.hidden = this.data[0].length > 0;
+      this.element.dataset.points = String(this.data[0].length);
       this.plot.setData(this.data as uPlot.AlignedData);
     });
   }

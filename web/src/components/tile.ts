@@ -14,6 +14,17 @@ export function tileColor(v: number, style: TileStyle, scale = 1): [number, numb
   return [g, g, g];
 }
 
+/**
+ * The text colour that reads on a cell of colour (r, g, b): near-black on light cells, white on dark
+ * ones, whichever contrasts more (WCAG's relative luminance).
+ */
+export function textOn([r, g, b]: [number, number, number]): string {
+  const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  // contrast with white (1.05 / (l + 0.05)) against contrast with #1a1d23 (luminance ≈ 0.012)
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.062 ? "#ffffff" : "#1a1d23";
+}
+
 /** Largest |value|: the symmetric scale of a diverging tile. */
 export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;
