@@ -59,6 +59,13 @@ test("every page: no sideways scrolling at 1280 and 390 px, charts with axes, te
     for (const name of PAGES) {
       const page = await lab.open(name, { shared: true });
       await loaded(page);
+      // a page that trains only when asked: ask, and check it with its network's views too
+      if (await page.getByTestId("network-train").count()) {
+        await page.getByTestId("network-train").click();
+        await page.locator("[data-testid=network][data-ready]").waitFor({ timeout: 300_000 });
+        // lesson 4: the chosen weight's chain rule and matrix form are shown
+        if (await page.getByTestId("net-panel").count()) await page.locator("[data-testid=net-panel][data-weight]:not([data-busy])").waitFor({ timeout: 120_000 });
+      }
       assert.deepEqual(await chartsWithoutAxes(page), [], `${name}: every chart has its axes on first load`);
       assert.deepEqual(await lowContrast(page), [], `${name}: text below WCAG AA contrast at 1280 px`);
       assert.equal(await overflow(page), 0, `${name} scrolls sideways at 1280 px: ${(await overflowing(page)).join("; ")}`);
