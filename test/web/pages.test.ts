@@ -6,7 +6,7 @@ import { needChromium, withLab } from "./browser.js";
 
 const PAGES = ["index.html", "lesson1.html", "lesson2.html", "lesson3.html", "lesson4.html"];
 
-test("every page loads from nnlab serve, with the wasm engine in a worker and nothing from elsewhere", { timeout: 120_000 }, async (t) => {
+test("every page loads from nnlab serve, with the wasm engine in a worker and nothing from elsewhere", { timeout: 300_000 }, async (t) => {
   if (!needChromium(t)) return;
   await withLab(async (lab) => {
     for (const name of PAGES) {

@@ -5,7 +5,7 @@
 
 import "./matrix-view.css";
 import { el } from "../shell.js";
-import { drawTile, maxAbs, textOn, tileColor } from "./tile.js";
+import { drawTile, maxAbs, readableCell, tileColor } from "./tile.js";
 
 /** Everything the view shows for one layer l and one input; the numbers come from the engine. */
 export interface MatrixLayer {
@@ -130,9 +130,9 @@ export class MatrixView {
     const column = (values: Float32Array, style: "diverging" | "ink", testId: string) => {
       const scale = style === "diverging" ? maxAbs(values) : 1;
       const cells = Array.from(values, (v, i) => {
-        const [r, g, b] = tileColor(v, style, scale);
-        // the number in whichever of dark or white reads on the cell's colour
-        return el("span", { class: `cell${i === k ? " current" : ""}`, style: `height:${this.rowHeight}px;background:rgb(${r},${g},${b});color:${textOn([r, g, b])}`, "data-value": String(v) }, numbers ? v.toFixed(2) : "");
+        // a cell with its number: white or dark text, the cell lightened where neither reads (WCAG AA)
+        const { background: [r, g, b], text } = numbers ? readableCell(tileColor(v, style, scale)) : { background: tileColor(v, style, scale), text: "" };
+        return el("span", { class: `cell${i === k ? " current" : ""}`, style: `height:${this.rowHeight}px;background:rgb(${r},${g},${b});color:${text}`, "data-value": String(v) }, numbers ? v.toFixed(2) : "");
       });
       return el("div", { class: "vector", "data-testid": testId }, ...cells);
     };
