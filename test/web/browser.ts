@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { ROOT } from "../helpers.js";
 
 export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
@@ -24,8 +24,12 @@ export function needChromium(t: TestContext): boolean {
 export interface Lab {
   url: string;
   browser: Browser;
-  /** Opens a page of the lab (e.g. "lesson1.html"); browser errors fail the test. */
-  open(page: string): Promise<Page>;
+  /**
+   * Opens a page of the lab (e.g. "lesson1.html") at `width` CSS pixels (default 1280); browser errors
+   * fail the test. `shared`: in one browser context for the whole run, so pages share IndexedDB (a
+   * network trained on one page is cached for the next).
+   */
+  open(page: string, options?: { width?: number; shared?: boolean }): Promise<Page>;
   /** Saves a full-page screenshot under test-artifacts/web/NAME.png. */
   screenshot(page: Page, name: string): Promise<void>;
 }
@@ -50,13 +54,20 @@ export async function withLab(fn: (lab: Lab) => Promise<void>, options: { runsDi
   const { url, child } = await startServer(options.runsDir ?? path.join(ROOT, "runs"));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   const errors: string[] = [];
+  let shared: BrowserContext | null = null;
   try {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await fn({
       url,
       browser,
-      async open(page) {
-        const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      async open(page, options = {}) {
+        const viewport = { width: options.width ?? 1280, height: 900 };
+        let p: Page;
+        if (options.shared) {
+          shared ??= await browser.newContext();
+          p = await shared.newPage();
+          await p.setViewportSize(viewport);
+        } else p = await browser.newPage({ viewport });
         p.on("pageerror", (e) => errors.push(`${page}: ${e.message}`));
         p.on("console", (m) => {
           if (m.type() === "error") errors.push(`${page}: console: ${m.text()}`);

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { nnlab } from "../helpers.js";
 import { needChromium, withLab } from "./browser.js";
+import { lowContrast } from "./look.js";
 
 /** A stroke: points in the drawing's own coordinates (0..280 on each side). */
 type Stroke = [number, number][];
@@ -94,7 +95,8 @@ async function prediction(page: Page): Promise<string> {
 async function networkReady(page: Page, activation: string): Promise<string> {
   const status = page.locator(`[data-testid="network"][data-ready="true"][data-activation="${activation}"]`);
   await status.waitFor({ timeout: 180_000 });
-  return (await status.textContent()) ?? "";
+  // the line is short; its title has the details
+  return (await status.locator(".line").getAttribute("title")) ?? "";
 }
 
 test("lesson 1: draw digits and read them, count parameters, hover weights, matrix view, ReLU, cached network", { timeout: 600_000 }, async (t) => {
@@ -104,7 +106,7 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
     async (lab) => {
       const page = await lab.open("lesson1.html");
       const trained = await networkReady(page, "sigmoid");
-      assert.match(trained, /784-16-16-10 sigmoid\/sigmoid, trained here: 3b1b/);
+      assert.match(trained, /784-16-16-10, hidden sigmoid, output sigmoid, .*trained here: 3b1b/);
       const accuracy = Number(/test accuracy ([\d.]+)%/.exec(trained)![1]);
       assert.ok(accuracy > 85, `the lesson's network reaches ${accuracy}% on the test images`);
 
@@ -154,15 +156,29 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
       });
       assert.deepEqual([tile.width, tile.height], [28, 28]);
       assert.ok(tile.colours > 50, `a weight tile has many shades (${tile.colours})`);
+      // the first-layer neuron is marked with its line from the picture, and only while the pointer is on it
+      assert.equal(await page.locator(".network-svg .fan.incoming").count(), 1, "a first-layer neuron shows where its inputs come from");
+      assert.equal(await page.locator(".network-svg .neuron.highlighted").count(), 1);
       await page.getByTestId("neuron-2-5").hover();
       assert.equal(await info.getAttribute("data-layer"), "2");
       assert.equal(await info.locator('[data-testid^="weight-bars-"]').count(), 16);
+      assert.equal(await page.locator(".network-svg .edge.incoming").count(), 16, "a second-layer neuron shows its 16 incoming edges");
+      await page.mouse.move(5, 5);
+      await page.waitForFunction(() => document.querySelectorAll(".network-svg .neuron.highlighted, .network-svg .incoming").length === 0);
+      // the layers are labelled with their sizes
+      assert.deepEqual(await page.locator(".network-svg .layer-size").allTextContents(), ["784", "16", "16", "10"]);
 
       // the matrix view: W¹ is 16 × 784, and the highlighted row's numbers are the neuron view's
       const a1 = await page.locator('[data-testid^="neuron-1-"]').evaluateAll((cs) => cs.map((c) => Number((c as SVGElement).dataset.activation)));
+      const scrollBefore = await page.evaluate(() => scrollY);
+      const infoBefore = (await info.boundingBox())!;
       await page.getByTestId("view-matrix").click();
       const view = page.getByTestId("matrix-view");
       await view.waitFor();
+      // the switch moves nothing: the neuron panel stays beside the view (not pushed below it), the page stays put
+      const infoAfter = (await info.boundingBox())!;
+      assert.ok(Math.abs(infoAfter.x - infoBefore.x) < 2 && Math.abs(infoAfter.y - infoBefore.y) < 2, `neuron panel moved from ${JSON.stringify(infoBefore)} to ${JSON.stringify(infoAfter)}`);
+      assert.equal(await page.evaluate(() => scrollY), scrollBefore, "the page does not jump");
       assert.equal(await page.getByTestId("network-view").count(), 0, "the neuron view is swapped out");
       assert.match((await view.locator(".equation").textContent()) ?? "", /a¹ = σ\( W¹ a⁰ \+ b¹ \)\s+W¹: 16 × 784/);
       const heat = view.locator("canvas.w-heat");
@@ -175,6 +191,8 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
       assert.deepEqual(column, a1, "a¹ in the matrix view is the neuron view's layer 1");
       const current = await page.getByTestId("matrix-a").locator(".cell.current").getAttribute("data-value");
       assert.equal(Number(current), a1[6]);
+      // every number in the matrix view reads on its cell (WCAG AA), a⁽¹⁾'s light cells included
+      assert.deepEqual(await lowContrast(page, "[data-testid=matrix-view]"), [], "matrix view text contrast ≥ 4.5:1");
       await lab.screenshot(page, "lesson1-matrix");
       await page.getByTestId("view-neurons").click();
       await page.getByTestId("network-view").waitFor();
@@ -182,7 +200,7 @@ test("lesson 1: draw digits and read them, count parameters, hover weights, matr
       // the ReLU variant trains here and reads digits too
       await page.getByTestId("activation-relu").check();
       const relu = await networkReady(page, "relu");
-      assert.match(relu, /784-16-16-10 relu/);
+      assert.match(relu, /784-16-16-10, hidden relu/);
       assert.ok(Number(/test accuracy ([\d.]+)%/.exec(relu)![1]) > 85, relu);
       for (const { digit, strokes } of DIGITS.filter((d) => d.digit !== "2")) assert.equal(await read(page, strokes), digit, `the ReLU net reads the drawn ${digit}`);
       await lab.screenshot(page, "lesson1");
@@ -208,8 +226,8 @@ test("lesson 1 loads the newest run the server lists instead of training", { tim
     async (lab) => {
       const page = await lab.open("lesson1.html");
       const status = await networkReady(page, "sigmoid");
-      assert.match(status, /784-16-16-10 sigmoid\/sigmoid, run quick, test accuracy [\d.]+%/);
-      assert.deepEqual(await page.getByTestId("network-run").locator("option").allTextContents(), ["a run from the server…", "quick"]);
+      assert.match(status, /784-16-16-10, hidden sigmoid, output sigmoid, .*; run quick; test accuracy [\d.]+%/);
+      assert.deepEqual(await page.getByTestId("network-run").locator("option").allTextContents(), ["or load a run…", "quick"]);
       await page.close();
     },
     { runsDir: runs },

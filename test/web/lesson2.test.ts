@@ -1,4 +1,5 @@
-// Lesson 2 in real Chromium: the network trains in the page and its cost falls; pause stops it; the
+// Lesson 2 in real Chromium: the network trains in the page at the lesson's pace (the first epoch over
+// seconds) and its cost falls; pause stops it; the
 // learning rate and batch size reach the worker; one example's cost adds up; noise gets ten outputs; an
 // imagined digit wins its output; the toy landscapes crawl at a small learning rate and diverge at a large
 // one; the in-page shuffled-label and none-class experiments reproduce the lab's findings.
@@ -42,9 +43,21 @@ test("lesson 2: training in the page, the cost of an example, landscapes and the
     assert.equal(await attr(stats, "images"), 0);
     const untrained = await attr(stats, "test-accuracy");
 
-    // train one epoch's worth of images
+    // train one epoch's worth of images at the lesson's pace: the page opens at it, and the first epoch
+    // unfolds over seconds (not in the leftmost pixels of the curve), drawn point by point on a log axis
+    assert.equal(await stats.getAttribute("data-pace"), "lesson");
+    assert.equal(await page.getByTestId("train-pace-lesson").getAttribute("aria-pressed"), "true");
+    const costChart = page.getByTestId("train-panel").getByTestId("chart").first();
+    const started = Date.now();
     await page.getByTestId("train-run").click();
     await until(page, "train-stats", "images", (v) => Number(v) >= 60000);
+    const firstEpoch = (Date.now() - started) / 1000;
+    assert.ok(firstEpoch >= 5, `at lesson pace the first epoch took ${firstEpoch} s (at least 5 s)`);
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=train-panel] .chart")?.getAttribute("data-points")) >= 20);
+    t.diagnostic(`lesson pace: first epoch over ${firstEpoch.toFixed(1)} s, ${await costChart.getAttribute("data-points")} points on the cost curve`);
+    // then full speed
+    await page.getByTestId("train-pace-full").click();
+    await until(page, "train-stats", "pace", (v) => v === "full");
     const first = await attr(stats, "first-cost");
     const cost = await attr(stats, "cost");
     assert.ok(cost < 0.5 * first, `the cost fell: first ${first}, now ${cost}`);

@@ -1,26 +1,11 @@
-// The frame every page shares: the lesson list (room for lessons 5–7), the page title, and a status
-// line showing what the engine runs on. Pages put their content into the returned <main>.
+// The frame every page shares: a header with the lab's name, the lessons on one line (from lessons.ts)
+// and the engine's state; the page's kicker, title and intro. Pages put their content into the returned <main>.
 
 import "./style.css";
 import { engine } from "./engine/client.js";
+import { LESSONS } from "./lessons.js";
 
-export interface Lesson {
-  page: string;
-  number: number;
-  title: string;
-  /** false: announced, not built yet. */
-  live: boolean;
-}
-
-export const LESSONS: Lesson[] = [
-  { page: "lesson1.html", number: 1, title: "What a network is", live: true },
-  { page: "lesson2.html", number: 2, title: "Gradient descent", live: true },
-  { page: "lesson3.html", number: 3, title: "What backpropagation does", live: true },
-  { page: "lesson4.html", number: 4, title: "Backpropagation calculus", live: true },
-  { page: "lesson5.html", number: 5, title: "GPTs: tokens, embeddings, sampling", live: false },
-  { page: "lesson6.html", number: 6, title: "Attention", live: false },
-  { page: "lesson7.html", number: 7, title: "How MLPs might store facts", live: false },
-];
+export { LESSONS, lesson, type Lesson } from "./lessons.js";
 
 /** Builds an element: `el("div", { class: "x" }, child, "text")`. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -37,27 +22,55 @@ declare global {
   }
 }
 
-/** Renders the page frame and returns the element the lesson fills. */
+/** The one-line navigation: every lesson, linked when it exists, the current one marked. */
+function lessonNav(current: number | null): HTMLElement {
+  const nav = el("nav", { class: "lessons", "aria-label": "lessons" });
+  for (const l of LESSONS) {
+    const inner = [el("span", { class: "n" }, String(l.number)), el("span", { class: "short" }, l.short)];
+    if (l.live) nav.append(el("a", { href: `./${l.page}`, title: `Lesson ${l.number}: ${l.title}`, ...(l.number === current ? { "aria-current": "page" } : {}) }, ...inner));
+    else nav.append(el("span", { class: "soon", title: `Lesson ${l.number}: ${l.title} — coming soon` }, ...inner));
+  }
+  return nav;
+}
+
+/**
+ * The engine's state, short: a dot and "engine ready" (details — backend, SIMD, threads — in the
+ * title and beside it on wide screens). data-state: starting | ready | failed; data-backend once ready.
+ */
+function engineStatus(): HTMLElement {
+  const label = el("span", { class: "label" }, "engine starting…");
+  const detail = el("span", { class: "detail" });
+  const status = el("span", { class: "engine-status", "data-testid": "engine-status", "data-state": "starting", role: "status" }, label, detail);
+  engine()
+    .call("info", {})
+    .then((i) => {
+      const threads = `${i.threads} thread${i.threads === 1 ? "" : "s"}`;
+      label.textContent = "engine ready";
+      detail.textContent = ` · ${i.backend}, ${threads}`;
+      status.title = `The engine runs in a Web Worker on this page: ${i.backend}${i.simd ? ` with ${i.simd} SIMD` : ""}, ${threads}${i.crossOriginIsolated ? "" : " (page not cross-origin isolated: one thread)"}.`;
+      status.dataset.backend = i.backend;
+      status.dataset.state = "ready";
+    })
+    .catch((e: Error) => {
+      label.textContent = "engine failed";
+      status.title = `The engine failed to start: ${e.message}`;
+      status.dataset.state = "failed";
+    });
+  return status;
+}
+
+/**
+ * Renders the page frame and returns the element the page fills. `current`: the lesson's number, null
+ * on the home page. The engine starts at once on every page, so its status always reaches "ready".
+ */
 export function shell(current: number | null, title: string, intro: string): HTMLElement {
   const app = document.getElementById("app")!;
-  const nav = el("nav", { class: "lessons" }, el("a", { href: "./index.html", class: "home" }, "nnlab"));
-  for (const l of LESSONS) {
-    const label = `${l.number}. ${l.title}`;
-    nav.append(l.live ? el("a", { href: `./${l.page}`, ...(l.number === current ? { "aria-current": "page" } : {}) }, label) : el("span", { class: "soon", title: "coming in a later version" }, label));
-  }
-  const status = el("p", { class: "engine-status", "data-testid": "engine-status" }, "engine: starting…");
-  const main = el("main");
-  app.append(el("header", {}, nav), el("h1", {}, title), el("p", { class: "intro" }, intro), main, el("footer", {}, status));
-  // the worker starts on first use: lesson pages use it at once, the home page only if the console does
   Object.defineProperty(window, "nnlab", { get: engine, configurable: true });
-  if (current !== null) {
-    engine()
-      .call("info", {})
-      .then((i) => {
-        status.textContent = `engine: ${i.backend}${i.simd ? ` (${i.simd} SIMD)` : ""}, ${i.threads} thread${i.threads === 1 ? "" : "s"}${i.crossOriginIsolated ? "" : " — page not cross-origin isolated"}`;
-        status.dataset.backend = i.backend;
-      })
-      .catch((e: Error) => (status.textContent = `engine failed to start: ${e.message}`));
-  }
+  const header = el("header", { class: "site" }, el("a", { href: "./index.html", class: "brand" }, "nn", el("span", {}, "lab")), lessonNav(current), engineStatus());
+  const head = el("div", { class: "page-head" });
+  if (current !== null) head.append(el("p", { class: "kicker" }, `Lesson ${current}`));
+  head.append(el("h1", {}, title), el("p", { class: "intro" }, intro));
+  const main = el("main");
+  app.append(header, head, main);
   return main;
 }

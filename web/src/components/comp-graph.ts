@@ -31,6 +31,13 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
+/** "σ′ 0.15" → ["σ′", "0.15"]: a label's name and its number (the last word when it is one). */
+function splitLabel(label: string): [string, string] {
+  const i = label.lastIndexOf(" ");
+  const tail = label.slice(i + 1);
+  return i > 0 && /^[−-]?[\d.]+(e[−-]?\d+)?$/.test(tail) ? [label.slice(0, i), tail] : [label, ""];
+}
+
 /** An SVG computation graph laid out on a grid of `dx` × `dy` pixel cells. */
 export class ComputationGraph {
   readonly element: SVGSVGElement;
@@ -46,8 +53,7 @@ export class ComputationGraph {
     const height = (Math.max(...nodes.map((n) => n.row)) + 1) * this.dy;
     this.element.replaceChildren(this.markerDefs());
     this.element.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    this.element.setAttribute("width", String(width));
-    this.element.setAttribute("height", String(height));
+    this.element.style.width = `${width}px`;
     for (const e of edges) {
       const a = at.get(e.from)!;
       const b = at.get(e.to)!;
@@ -55,8 +61,19 @@ export class ComputationGraph {
       const [x1, y1] = this.boxExit(a, b);
       const [x2, y2] = this.boxExit(b, a);
       this.element.append(svg("line", { x1, y1, x2, y2, class: e.marked ? "edge marked" : "edge", "marker-end": `url(#${e.marked ? "arrow-marked" : "arrow"})` }));
+      if (!e.label) continue;
+      const cls = e.marked ? "edge-label marked" : "edge-label";
       const horizontal = Math.abs(y2 - y1) < 1;
-      this.element.append(svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 + (horizontal ? -6 : 4), class: e.marked ? "edge-label marked" : "edge-label", "text-anchor": horizontal ? "middle" : "start", dx: horizontal ? 0 : 6 }, e.label));
+      // a horizontal edge: the derivative's name above the line and its value below, both clear of the
+      // boxes and the arrowhead; a vertical one: beside the line
+      const [name, value] = splitLabel(e.label);
+      if (horizontal) {
+        const x = (x1 + x2) / 2 - 3; // a little left of centre: the arrowhead takes the right end
+        this.element.append(svg("text", { x, y: y1 - 8, class: cls, "text-anchor": "middle" }, name));
+        if (value) this.element.append(svg("text", { x, y: y1 + 17, class: `${cls} value`, "text-anchor": "middle" }, value));
+      } else {
+        this.element.append(svg("text", { x: (x1 + x2) / 2 + 7, y: (y1 + y2) / 2 + 4, class: cls, "text-anchor": "start" }, e.label));
+      }
     }
     for (const n of nodes) {
       const { x, y } = at.get(n.id)!;

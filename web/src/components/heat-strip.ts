@@ -29,3 +29,45 @@ export class HeatStrip {
     this.element.dataset.values = this.values.join(",");
   }
 }
+
+/**
+ * A heat strip `width` CSS pixels wide whatever its length (so strips of 16 and 10 values line up), with
+ * each cell's index under it and its colour scale (−m … 0 … +m) beside it.
+ */
+export class LabelledStrip {
+  readonly element: HTMLElement;
+  readonly strip: HeatStrip;
+  private readonly indices = document.createElement("div");
+  private readonly scale = document.createElement("span");
+
+  constructor(length: number, width = 240, testId?: string) {
+    this.strip = new HeatStrip(width / length, testId);
+    this.indices.className = "strip-indices";
+    this.indices.style.gridTemplateColumns = `repeat(${length}, 1fr)`;
+    this.indices.style.width = `${width}px`;
+    for (let i = 0; i < length; i++) this.indices.append(Object.assign(document.createElement("span"), { textContent: String(i) }));
+    this.scale.className = "strip-scale";
+    const box = document.createElement("div");
+    box.className = "strip-with-indices";
+    box.append(this.strip.element, this.indices);
+    this.element = document.createElement("div");
+    this.element.className = "labelled-strip";
+    this.element.append(box, this.scale);
+  }
+
+  /** Draws `values` on the symmetric scale ±max|value| and writes the scale beside the strip. */
+  update(values: ArrayLike<number>): void {
+    const m = maxAbs(values);
+    this.strip.update(values, m);
+    this.scale.replaceChildren(swatch(m), ` ±${m.toPrecision(2)}`);
+    this.scale.title = `colour scale: red −${m.toPrecision(3)}, black 0, green +${m.toPrecision(3)}`;
+  }
+}
+
+/** A small gradient from −m (red) through 0 (black) to +m (green), the strips' colour scale. */
+function swatch(m: number): HTMLCanvasElement {
+  const c = document.createElement("canvas");
+  drawTile(c, Array.from({ length: 21 }, (_, i) => ((i - 10) / 10) * (m || 1)), 21, 1, "diverging", m || 1);
+  c.className = "strip-swatch";
+  return c;
+}

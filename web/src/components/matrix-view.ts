@@ -5,7 +5,7 @@
 
 import "./matrix-view.css";
 import { el } from "../shell.js";
-import { drawTile, maxAbs, tileColor } from "./tile.js";
+import { drawTile, maxAbs, readableCell, tileColor } from "./tile.js";
 
 /** Everything the view shows for one layer l and one input; the numbers come from the engine. */
 export interface MatrixLayer {
@@ -26,6 +26,9 @@ export interface MatrixLayer {
 
 const sub = (n: number) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[Number(d)]);
 const sup = (n: number) => String(n).replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[Number(d)]);
+
+/** CSS width of W's heat map and the strip over it: beside the b, z, a columns it fits a lesson panel. */
+const HEAT_WIDTH = 520;
 
 /** The matrix form of one layer, with a highlighted row that can follow the pointer or step by itself. */
 export class MatrixView {
@@ -77,16 +80,18 @@ export class MatrixView {
     const l = d.layer;
     const f = d.activation === "sigmoid" ? "σ" : d.activation;
     this.equation.textContent = `a${sup(l)} = ${f}( W${sup(l)} a${sup(l - 1)} + b${sup(l)} )    W${sup(l)}: ${d.rows} × ${d.cols}`;
-    // one canvas pixel per weight, widened so that few columns are still visible
-    const cellWidth = Math.max(1, Math.floor(784 / d.cols));
+    // one canvas pixel per weight, shown HEAT_WIDTH wide for every layer (784 columns squeezed, 16 widened)
+    const width = `${HEAT_WIDTH}px`;
     this.rowHeight = Math.max(3, Math.min(14, Math.floor(240 / d.rows)));
     drawTile(this.heat, d.weights, d.cols, d.rows, "diverging");
-    this.heat.style.width = `${d.cols * cellWidth}px`;
+    this.heat.classList.toggle("squeezed", d.cols > HEAT_WIDTH);
+    this.strip.classList.toggle("squeezed", d.cols > HEAT_WIDTH);
+    this.heat.style.width = width;
     this.heat.style.height = `${d.rows * this.rowHeight}px`;
     let top = 1;
     for (const v of d.input) top = Math.max(top, v);
     drawTile(this.strip, d.input, d.cols, 1, "ink", top);
-    this.strip.style.width = `${d.cols * cellWidth}px`;
+    this.strip.style.width = width;
     this.strip.style.height = "14px";
     this.stripLabel.textContent = `a${sup(l - 1)} (${d.cols} values) lying over the columns of W${sup(l)}:`;
     if (layerChanged) this.row = 0;
@@ -125,8 +130,9 @@ export class MatrixView {
     const column = (values: Float32Array, style: "diverging" | "ink", testId: string) => {
       const scale = style === "diverging" ? maxAbs(values) : 1;
       const cells = Array.from(values, (v, i) => {
-        const [r, g, b] = tileColor(v, style, scale);
-        return el("span", { class: `cell${i === k ? " current" : ""}`, style: `height:${this.rowHeight}px;background:rgb(${r},${g},${b})`, "data-value": String(v) }, numbers ? v.toFixed(2) : "");
+        // a cell with its number: white or dark text, the cell lightened where neither reads (WCAG AA)
+        const { background: [r, g, b], text } = numbers ? readableCell(tileColor(v, style, scale)) : { background: tileColor(v, style, scale), text: "" };
+        return el("span", { class: `cell${i === k ? " current" : ""}`, style: `height:${this.rowHeight}px;background:rgb(${r},${g},${b});color:${text}`, "data-value": String(v) }, numbers ? v.toFixed(2) : "");
       });
       return el("div", { class: "vector", "data-testid": testId }, ...cells);
     };

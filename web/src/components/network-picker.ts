@@ -46,8 +46,8 @@ export class NetworkPicker {
 
   constructor(o: NetworkPickerOptions = {}) {
     this.epochs = o.epochs ?? 1;
-    this.line = el("span", { class: "num" }, "network: starting the engine…");
-    this.element = el("p", { class: "network-picker", "data-testid": "network" }, this.line);
+    this.line = el("span", { class: "line" }, "Network: starting the engine…");
+    this.element = el("div", { class: "network-picker", "data-testid": "network" }, this.line);
     this.ready = new Promise((resolve, reject) => (this.first = { resolve, reject }));
     if (o.activationSwitch) this.addSwitch();
     const runs = this.offerRuns();
@@ -56,7 +56,7 @@ export class NetworkPicker {
         start.remove();
         void this.train("sigmoid");
       }, "network-train");
-      this.line.textContent = "network: none yet — ";
+      this.line.textContent = "Network: none yet";
       this.line.after(start);
     } else if (o.preferRun) {
       void runs.then(async (names) => {
@@ -77,13 +77,15 @@ export class NetworkPicker {
     delete this.element.dataset.ready;
     for (const s of this.switches.values()) s.disabled = true;
     const stop = engine().on("train.progress", (p) => {
-      this.line.textContent = `network: training the 3b1b net (${activation}) here, epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, running cost ${p.runningCost.toFixed(4)}, accuracy ${(100 * p.runningAccuracy).toFixed(1)}%`;
+      const done = Math.round((100 * ((p.epoch - 1) * p.batches + p.batch)) / (p.epochs * p.batches));
+      this.line.textContent = `Training the lesson's network (${activation}) here… ${done}% · ${(100 * p.runningAccuracy).toFixed(0)}% right so far`;
+      this.line.title = `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, running cost ${p.runningCost.toFixed(4)}, running accuracy ${(100 * p.runningAccuracy).toFixed(1)}%`;
     });
     try {
       const settings = activation === "relu" ? RELU_SETTINGS : {};
       this.use(await engine().call("trainPreset", { preset: "3b1b", epochs: this.epochs, ...settings }));
     } catch (e) {
-      this.line.textContent = `network: training failed: ${(e as Error).message}`;
+      this.line.textContent = `Network: training failed: ${(e as Error).message}`;
       this.first?.reject(e as Error);
     } finally {
       stop();
@@ -93,21 +95,23 @@ export class NetworkPicker {
 
   /** Loads a run from the server; false (with the reason shown) when it cannot be loaded. */
   private async load(name: string): Promise<boolean> {
-    this.line.textContent = `network: loading run ${name}…`;
+    this.line.textContent = `Network: loading run ${name}…`;
     delete this.element.dataset.ready;
     try {
       this.use(await engine().call("loadRun", { name }));
       return true;
     } catch (e) {
-      this.line.textContent = `network: loading run ${name} failed: ${(e as Error).message}`;
+      this.line.textContent = `Network: loading run ${name} failed: ${(e as Error).message}`;
       return false;
     }
   }
 
   /** Shows the new network and tells whoever waits for it. */
   private use(info: ModelInfo): void {
-    const acc = Number.isFinite(info.testAccuracy) ? `, test accuracy ${(100 * info.testAccuracy).toFixed(2)}%` : "";
-    this.line.textContent = `network: ${info.sizes.join("-")} ${info.activation}/${info.output}, ${info.origin}${acc}`;
+    // one short line; the details on hover
+    const acc = Number.isFinite(info.testAccuracy) ? ` · ${(100 * info.testAccuracy).toFixed(1)}% of test digits right` : "";
+    this.line.textContent = `Network ${info.sizes.join("-")}, ${info.activation}${acc}`;
+    this.line.title = `${info.sizes.join("-")}, hidden ${info.activation}, output ${info.output}, ${info.parameters.toLocaleString("en-US")} weights and biases; ${info.origin}${Number.isFinite(info.testAccuracy) ? `; test accuracy ${(100 * info.testAccuracy).toFixed(2)}%` : ""}`;
     this.element.dataset.ready = "true";
     this.element.dataset.activation = info.activation;
     const current = this.switches.get(info.activation as HiddenActivation);
@@ -128,7 +132,11 @@ export class NetworkPicker {
       this.switches.set(activation, input);
       return el("label", {}, input, ` ${label}`);
     };
-    this.element.append(el("br"), el("span", { class: "activation-switch" }, "hidden neurons: ", choice("sigmoid", "sigmoid σ(z) = 1/(1 + e⁻ᶻ)"), " ", choice("relu", "ReLU max(0, z)")));
+    const sigmoid = choice("sigmoid", "sigmoid");
+    sigmoid.title = "σ(z) = 1/(1 + e⁻ᶻ)";
+    const relu = choice("relu", "ReLU");
+    relu.title = "max(0, z)";
+    this.element.append(el("span", { class: "activation-switch" }, "hidden neurons:", sigmoid, relu));
   }
 
   /** Offers the server's runs in a select; resolves with their names, newest first. */
@@ -137,11 +145,11 @@ export class NetworkPicker {
       .call("listRuns", {})
       .catch(() => ({ runs: [] })); // no runs route (a static host): nothing to offer
     if (!runs.length) return [];
-    const select = el("select", { "data-testid": "network-run" }, el("option", { value: "" }, "a run from the server…"), ...runs.map((r) => el("option", { value: r.name }, r.name)));
+    const select = el("select", { "data-testid": "network-run", "aria-label": "load a run from the server" }, el("option", { value: "" }, "or load a run…"), ...runs.map((r) => el("option", { value: r.name }, r.name)));
     select.addEventListener("change", () => {
       if (select.value) void this.load(select.value);
     });
-    this.element.append(" or load ", select);
+    this.element.append(select);
     return runs.map((r) => r.name);
   }
 }

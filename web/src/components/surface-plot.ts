@@ -20,17 +20,26 @@ export class SurfacePlot {
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
 
-  constructor(size = 360) {
+  /** `placeholder`: what the empty plot says until the first `draw` (an empty box says nothing). */
+  constructor(size = 360, placeholder = "") {
     this.canvas = el("canvas", { class: "surface-plot" });
     this.canvas.width = size * devicePixelRatio;
     this.canvas.height = size * devicePixelRatio;
     this.canvas.style.width = `${size}px`;
-    this.canvas.style.height = `${size}px`;
     this.legend = el("div", { class: "surface-legend" });
     this.element = el("figure", { class: "surface" }, this.canvas, this.legend);
+    if (placeholder) {
+      this.empty = el("div", { class: "placeholder surface-empty" }, placeholder);
+      this.element.append(this.empty);
+      this.element.classList.add("is-empty");
+    }
   }
 
+  private empty: HTMLElement | null = null;
+
   draw(axis: number[], surface: number[][], paths: SurfacePath[]): void {
+    this.empty?.remove();
+    this.element.classList.remove("is-empty");
     const ctx = this.canvas.getContext("2d")!;
     const px = this.canvas.width;
     const n = axis.length;

@@ -14,6 +14,22 @@ export function tileColor(v: number, style: TileStyle, scale = 1): [number, numb
   return [g, g, g];
 }
 
+/**
+ * A cell colour and the text colour that reads on it at WCAG AA (≥ 4.5:1): mid-tones that neither
+ * white nor near-black text reaches are lightened towards white (keeping their hue) under dark text.
+ */
+export function readableCell(rgb: [number, number, number]): { background: [number, number, number]; text: string } {
+  const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const lum = ([r, g, b]: number[]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  const l = lum(rgb);
+  if (1.05 / (l + 0.05) >= 4.5) return { background: rgb, text: "#ffffff" };
+  for (let t = 0; t <= 1.0001; t += 0.05) {
+    const mixed = rgb.map((c) => Math.round(c + (255 - c) * t)) as [number, number, number];
+    if ((lum(mixed) + 0.05) / 0.062 >= 4.5) return { background: mixed, text: "#1a1d23" };
+  }
+  return { background: [255, 255, 255], text: "#1a1d23" };
+}
+
 /** Largest |value|: the symmetric scale of a diverging tile. */
 export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;

@@ -23,7 +23,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[0];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "A network is a function: 784 numbers in (the pixels), 10 numbers out (how much it thinks the picture is each digit), computed layer by layer as a⁽ˡ⁾ = σ(W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾). Draw a digit and watch it happen.",
 );
 
@@ -31,7 +31,7 @@ const main = shell(
 
 // a run from the server when there is one, else the lesson's network trained here (or kept from before)
 const picker = new NetworkPicker({ preferRun: true, activationSwitch: true });
-panel(main, "The network").append(picker.element);
+main.append(picker.element);
 
 const drawing = new DrawCanvas();
 const steps = new PreprocessView();
@@ -55,7 +55,7 @@ const layerButtons = el("span", { class: "layer-buttons" });
 const views = el("div", { class: "views" });
 const hoverHint = () => el("p", { class: "muted" }, "Hover a neuron to see its incoming weights.");
 const neuronInfo = el("div", { class: "neuron-info", "data-testid": "neuron-info" }, hoverHint());
-viewPanel.append(el("div", { class: "row" }, neuronsButton, matrixButton, layerButtons), el("div", { class: "row" }, views, neuronInfo));
+viewPanel.append(el("div", { class: "row view-switch" }, el("span", { class: "segmented" }, neuronsButton, matrixButton), layerButtons), el("div", { class: "inside" }, views, neuronInfo));
 const matrix = new MatrixView();
 matrix.onRow((row) => showNeuron({ layer: matrixLayer, index: row }));
 
@@ -80,7 +80,9 @@ async function onNetwork(next: ModelInfo): Promise<void> {
   weights = (await engine().call("lesson1.weights", {})).layers;
   network = new NetworkView(next.sizes, { outputLabels: DIGITS });
   network.setWeights(weights);
+  // the pointer marks a neuron while it is on it; the panel keeps the last one shown
   network.onHover((n) => {
+    network?.highlight(n && n.layer > 0 ? n : null);
     if (n && n.layer > 0) showNeuron(n);
   });
   layerButtons.replaceChildren(
@@ -176,7 +178,6 @@ function showNeuron(n: NeuronRef): void {
     return;
   }
   shown = n;
-  network?.highlight(n);
   const pattern = w.pixelPatterns.subarray(n.index * 784, (n.index + 1) * 784);
   const tile = drawTile(document.createElement("canvas"), pattern, 28, 28, "diverging");
   tile.dataset.testid = "weight-tile";

@@ -77,9 +77,10 @@ function imagineBlock(parent: HTMLElement): void {
 }
 
 function randomLabelsBlock(parent: HTMLElement): void {
-  const series = ["true labels", "half shuffled", "all shuffled"].map((label, i) => ({ label, color: ["#2e9d52", "#e0a030", "#d0453a"][i] }));
-  const trainChart = new LineChart({ title: "Training accuracy (labels trained on)", xLabel: "epoch", series, yRange: [0, 1], width: 420, height: 220 });
-  const testChart = new LineChart({ title: "Test accuracy (true labels)", xLabel: "epoch", series, yRange: [0, 1], width: 420, height: 220 });
+  const series = ["true labels", "half shuffled", "all shuffled"].map((label, i) => ({ label, color: ["--pos", "--series-3", "--neg"][i] }));
+  const waiting = "Three curves, one per net, appear here epoch by epoch once you train them.";
+  const trainChart = new LineChart({ title: "Training accuracy (labels trained on)", xLabel: "epoch", series, yRange: [0, 1], xEmpty: [0, 30], width: 460, height: 240, placeholder: waiting });
+  const testChart = new LineChart({ title: "Test accuracy (true labels)", xLabel: "epoch", series, yRange: [0, 1], xEmpty: [0, 30], width: 460, height: 240, placeholder: waiting });
   const b = button("Train three small nets", () => busy(b, out, run), "labels-run");
   const out = block(
     parent,
@@ -107,7 +108,16 @@ function randomLabelsBlock(parent: HTMLElement): void {
 }
 
 function noneClassBlock(parent: HTMLElement): void {
-  const chart = new LineChart({ title: "Digits right vs junk rejected", xLabel: "share of held-out junk rejected", yLabel: "digits accepted and right", series: [{ label: "10 classes + threshold", color: "#2f6fdf" }, { label: "11th class: none", color: "#d0453a" }], yRange: [0, 1], width: 440, height: 240 });
+  const chart = new LineChart({
+    title: "Digits right vs junk rejected",
+    xLabel: "share of held-out junk rejected",
+    yLabel: "digits accepted and right",
+    series: [{ label: "10 classes + threshold" }, { label: "11th class: none", color: "--neg" }],
+    yRange: [0, 1],
+    width: 480,
+    height: 260,
+    placeholder: "Each net's trade-off curve appears here once both are trained (a minute or so).",
+  });
   const b = button("Train both nets", () => busy(b, out, run), "none-class-run");
   const out = block(
     parent,

@@ -10,14 +10,14 @@ import { drawCurve, drawHeatmap } from "../components/surface.js";
 import { drawTile } from "../components/tile.js";
 import { latestOnly } from "../components/latest-only.js";
 import { engine } from "../engine/client.js";
-import type { ToyDescent, ToySurface, ToySurfaceName, TrainLive } from "../engine/methods/lesson2.js";
+import type { Pace, ToyDescent, ToySurface, ToySurfaceName, TrainLive } from "../engine/methods/lesson2.js";
 import { el, LESSONS, shell } from "../shell.js";
 import { labPanel } from "./lesson2-lab.js";
 
 const lesson = LESSONS[1];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "The network starts with random weights and learns by gradient descent: average the cost over a mini-batch of training images, step every weight and bias a little way down the cost's gradient, repeat. Everything below runs in the real engine in a Web Worker.",
 );
 
@@ -42,12 +42,28 @@ const lr = slider("learning rate η", { min: 0.01, max: 30, step: 0.01, value: 3
 const batch = el("select", { "data-testid": "train-batch" });
 for (const b of [1, 2, 5, 10, 20, 50, 100, 500]) batch.append(el("option", { value: String(b), ...(b === 10 ? { selected: "" } : {}) }, String(b)));
 batch.addEventListener("change", () => void control("set", { batch: Number(batch.value) }));
-const costChart = new LineChart({ title: "Cost", xLabel: "epochs", series: [{ label: "cost", color: "#2f6fdf" }], yLog: true, width: 540 });
-const accuracyChart = new LineChart({ title: "Test accuracy", xLabel: "epochs", series: [{ label: "test accuracy", color: "#2e9d52" }], yRange: [0, 1], width: 540 });
+// the speed: single steps, the lesson's pace (the first epoch unfolds over about 20 s), or full speed
+const PACES: { pace: Pace; label: string; title: string }[] = [
+  { pace: "step", label: "1 step/s", title: "one gradient-descent step a second" },
+  { pace: "lesson", label: "lesson pace", title: "starts at two steps a second and speeds up: the first epoch unfolds over about 20 s" },
+  { pace: "full", label: "full speed", title: "as fast as the engine runs" },
+];
+const paceButtons = PACES.map((p) => {
+  const b = button(p.label, () => void control("set", { pace: p.pace }), `train-pace-${p.pace}`);
+  b.title = p.title;
+  return b;
+});
+// x: training images seen on a log scale, so the first epoch (where the learning happens) is not squeezed
+const compact = (v: number) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v));
+const EPOCH_MARKS = [1, 2, 5, 10, 20, 50].map((e) => ({ x: e * TRAIN_IMAGES, label: e === 1 ? "1 epoch" : `${e}` }));
+const imagesAxis = { xLabel: "training images seen (log scale)", xLog: true, xEmpty: [10, 100_000] as [number, number], xFormat: compact, xMarks: EPOCH_MARKS };
+const costChart = new LineChart({ title: "Cost (mean over the latest steps)", ...imagesAxis, series: [{ label: "cost" }], yLog: true, placeholder: "Press Start: the cost appears here as the network learns." });
+const accuracyChart = new LineChart({ title: "Test accuracy (all 10,000 test images)", ...imagesAxis, series: [{ label: "test accuracy", color: "--pos" }], yRange: [0, 1], placeholder: "Measured after 100, 200, 500, 1k … images." });
 trainPanel.append(
-  el("div", { class: "row controls" }, runButton, pauseButton, stepButton, resetButton, lr.element, el("label", {}, "mini-batch size ", batch)),
+  el("div", { class: "row controls" }, runButton, pauseButton, stepButton, resetButton),
+  el("div", { class: "row controls" }, el("span", { class: "segmented", role: "group", "aria-label": "training speed" }, ...paceButtons), lr.element, el("label", {}, "mini-batch size ", batch)),
   stats,
-  el("div", { class: "row" }, costChart.element, accuracyChart.element),
+  el("div", { class: "row charts" }, costChart.element, accuracyChart.element),
 );
 
 let firstCost = NaN;
@@ -56,22 +72,28 @@ function show(l: TrainLive): void {
   const epochs = l.images / TRAIN_IMAGES;
   if (Number.isFinite(l.cost)) {
     if (!Number.isFinite(firstCost)) firstCost = l.cost;
-    costChart.push(epochs, l.cost);
+    costChart.push(l.images, l.cost);
     stats.dataset.cost = String(l.cost);
     stats.dataset.firstCost = String(firstCost);
   }
   if (l.test) {
-    accuracyChart.push(l.test.images / TRAIN_IMAGES, l.test.accuracy);
+    // the untrained network's accuracy (0 images) has no place on a log axis: it is in the readout
+    if (l.test.images > 0) accuracyChart.push(l.test.images, l.test.accuracy);
+    else stats.dataset.untrainedAccuracy = String(l.test.accuracy);
     stats.dataset.testAccuracy = String(l.test.accuracy);
   }
-  Object.assign(stats.dataset, { state: l.state, images: String(l.images), steps: String(l.steps), lr: String(l.lr), batch: String(l.batch) });
+  for (const [i, p] of PACES.entries()) paceButtons[i].setAttribute("aria-pressed", String(p.pace === l.pace));
+  Object.assign(stats.dataset, { state: l.state, images: String(l.images), steps: String(l.steps), lr: String(l.lr), batch: String(l.batch), pace: l.pace });
   if (Number.isFinite(l.averageImagesPerSecond)) stats.dataset.imagesPerSecond = String(l.averageImagesPerSecond);
-  readout.progress.textContent = `${l.state === "running" ? "training" : "paused"} · ${thousands(l.images)} images (${fmt(epochs, 3)} epochs), ${thousands(l.steps)} steps`;
+  readout.progress.textContent = `${l.state === "running" ? "training" : "paused"} · ${thousands(l.steps)} steps · ${thousands(l.images)} images (${fmt(epochs, 3)} epochs)`;
   readout.cost.textContent = `cost ${fmt(Number(stats.dataset.cost ?? NaN))}`;
-  readout.accuracy.textContent = `test accuracy ${stats.dataset.testAccuracy ? `${(Number(stats.dataset.testAccuracy) * 100).toFixed(2)}%` : "–"}`;
+  const untrained = stats.dataset.untrainedAccuracy ? ` (untrained ${(Number(stats.dataset.untrainedAccuracy) * 100).toFixed(1)}%)` : "";
+  readout.accuracy.textContent = `test accuracy ${stats.dataset.testAccuracy ? `${(Number(stats.dataset.testAccuracy) * 100).toFixed(2)}%` : "–"}${l.images > 0 ? "" : untrained}`;
   readout.settings.textContent = `η = ${fmt(l.lr, 3)}, batch ${l.batch}`;
   if (Number.isFinite(l.imagesPerSecond)) {
-    readout.speed.textContent =
+    // short; the details on hover
+    readout.speed.textContent = `${thousands(l.imagesPerSecond)} images/s`;
+    readout.speed.title =
       `${thousands(l.imagesPerSecond)} images/s now (${fmt(TRAIN_IMAGES / l.imagesPerSecond, 3)} s per epoch of 60,000)` +
       (Number.isFinite(l.averageImagesPerSecond) ? `; since start ${thousands(l.averageImagesPerSecond)} images/s training, ${thousands(l.wallImagesPerSecond)} by the clock (with test evaluations)` : "");
   }
@@ -83,7 +105,7 @@ function show(l: TrainLive): void {
   refreshExample();
 }
 
-async function control(action: "run" | "pause" | "step" | "set", settings: { lr?: number; batch?: number } = {}): Promise<void> {
+async function control(action: "run" | "pause" | "step" | "set", settings: { lr?: number; batch?: number; pace?: Pace } = {}): Promise<void> {
   show(await engine().call("train.control", { action, ...settings }));
 }
 
@@ -92,7 +114,7 @@ async function reset(): Promise<void> {
   readout.progress.textContent = "loading MNIST and making a network with random weights…";
   const seed = Number(trainPanel.dataset.seed ?? 0) + 1;
   trainPanel.dataset.seed = String(seed);
-  const l = await engine().call("train.control", { action: "reset", seed, lr: lr.value(), batch: Number(batch.value) });
+  const l = await engine().call("train.control", { action: "reset", seed, lr: lr.value(), batch: Number(batch.value), pace: (stats.dataset.pace as Pace | undefined) ?? "lesson" });
   firstCost = NaN;
   costChart.clear();
   accuracyChart.clear();
@@ -205,7 +227,7 @@ const runDescent = latestOnly(
 const descend = () => runDescent(toyLr.value());
 
 const netPart = el("div", { class: "net-landscape", "data-testid": "net-landscape" });
-const lineChart = new LineChart({ title: "Cost along two random directions", xLabel: "α (0 = the current weights)", series: [{ label: "w + α·d₁", color: "#2f6fdf" }, { label: "w + α·d₂", color: "#d0453a" }], width: 440 });
+const lineChart = new LineChart({ title: "Cost along two random directions", xLabel: "α (0 = the current weights)", series: [{ label: "w + α·d₁" }, { label: "w + α·d₂", color: "--neg" }], width: 440, xEmpty: [-1, 1], placeholder: "Two slices of the cost appear here." });
 const planeCanvas = el("canvas");
 const netButton = button("Compute around the current weights", () => void netLandscape(), "net-landscape-run");
 landscapePanel.append(
@@ -228,6 +250,6 @@ async function netLandscape(): Promise<void> {
 
 // ——— 4. what it learned ———
 
-labPanel(panel(main, "What did it learn? (the [lab] analyses)", "lab-panel"));
+labPanel(panel(main, "What did it learn?", "lab-panel"));
 
 void reset().then(() => descend());

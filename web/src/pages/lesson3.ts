@@ -12,7 +12,7 @@ import { NetworkPicker } from "../components/network-picker.js";
 import { SignedBars } from "../components/signed-bars.js";
 import { stepper } from "../components/stepper.js";
 import { SurfacePlot } from "../components/surface-plot.js";
-import { drawTile, tile } from "../components/tile.js";
+import { drawTile, maxAbs, tile } from "../components/tile.js";
 import { engine } from "../engine/client.js";
 import type { BatchGradients, DescentPaths, ImageBackprop } from "../engine/methods/backprop.js";
 import { el, LESSONS, shell } from "../shell.js";
@@ -20,7 +20,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[2];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "Pick a training image and watch what the cost asks of every neuron: how much each output should move, which weights and biases get the biggest say, and what each layer wishes of the one before. Every number is computed by the real network in a worker.",
 );
 
@@ -36,7 +36,9 @@ const imageTile = el("canvas", { class: "digit", "data-testid": "image" });
 const imageInfo = el("p", { class: "num", "data-testid": "image-info" }, "…");
 const outputs = new SignedBars({ labels: DIGITS, testId: "output-a", format: (v) => v.toFixed(3), half: 60 });
 const nudges = new SignedBars({ labels: DIGITS, testId: "output-nudge", format: arrow, half: 60 });
-const index = stepper("training image", { min: 0, max: 59_999, value: 0, testId: "image-index" }, (i) => showImage(i));
+// the page opens on the first image the network gets wrong (see the end); until the reader picks one
+let picked = false;
+const index = stepper("training image", { min: 0, max: 59_999, value: 0, testId: "image-index" }, (i) => ((picked = true), showImage(i)));
 imagePanel.append(
   el("div", { class: "row" }, index.element),
   el(
@@ -86,10 +88,14 @@ const fullLabel = el("span", {}, "the full batch");
 batchPanel.append(
   el("p", { class: "muted" }, "The true downhill direction averages every training image's wishes. One image's gradient points somewhere else; the mean over a random mini-batch gets closer as the batch grows. Tiles: the first layer's desired weight changes −∂C/∂W⁽¹⁾, one per hidden neuron."),
   el("div", { class: "row" }, batchSlider.element, button("another random batch", () => ((draw += 1), updateBatch()), "new-batch")),
-  el("table", { class: "grad-table" },
-    el("tr", {}, el("th", {}, "one example (the image above)"), el("td", {}, tileRows.example), el("td", {}, "cos to full: ", cosExample)),
-    el("tr", {}, el("th", {}, "the mini-batch mean"), el("td", {}, tileRows.batch), el("td", {}, "cos to full: ", cosBatch)),
-    el("tr", {}, el("th", {}, fullLabel), el("td", {}, tileRows.full), el("td", {}, "")),
+  el(
+    "div",
+    { class: "grad-scroll" },
+    el("table", { class: "grad-table" },
+      el("tr", {}, el("th", {}, "one example (the image above)"), el("td", {}, tileRows.example), el("td", {}, "cos to full: ", cosExample)),
+      el("tr", {}, el("th", {}, "the mini-batch mean"), el("td", {}, tileRows.batch), el("td", {}, "cos to full: ", cosBatch)),
+      el("tr", {}, el("th", {}, fullLabel), el("td", {}, tileRows.full), el("td", {}, "")),
+    ),
   ),
 );
 
@@ -97,16 +103,35 @@ batchPanel.append(
 const pathPanel = panel(main, "5. Full-batch against mini-batch descent", "path-panel");
 const PATH_BATCHES = [1, 10, 100, 500]; // the last is the full batch of the path images
 const COLORS = ["#e41a1c", "#ff7f00", "#4daf4a", "#f5f5f5"];
-const surface = new SurfacePlot(340);
+const surface = new SurfacePlot(340, "The cost over a slice of weight space, with each batch size’s path, appears here.");
 const PATH_IMAGES = 500;
 const pathLabel = (b: number) => (b === PATH_IMAGES ? `full batch (${b})` : `batch ${b}`);
-const pathChart = new LineChart({ title: "Cost per step, free in all weights", xLabel: "step", yLabel: "cost", yLog: true, series: PATH_BATCHES.map((b, i) => ({ label: pathLabel(b), color: i === 3 ? "#333" : COLORS[i] })) });
+const pathChart = new LineChart({
+  title: "Cost per step, free in all weights",
+  xLabel: "step",
+  yLabel: "cost",
+  yLog: true,
+  xEmpty: [0, 50],
+  series: PATH_BATCHES.map((b, i) => ({ label: pathLabel(b), color: i === 3 ? "#333" : COLORS[i] })),
+  placeholder: "Press “roll downhill”: one cost curve per batch size appears here.",
+});
 const pathInfo = el("p", { class: "muted", "data-testid": "path-info" }, "Rolls SGD downhill with batches of 1, 10, 100 and all 500 images, from the same point and at the same learning rate (a few seconds of the worker's time).");
 const runPaths = button("roll downhill", () => void showPaths(), "run-paths");
 runPaths.disabled = true; // until there is a network
 pathPanel.append(runPaths, el("div", { class: "row" }, surface.element, pathChart.element), pathInfo);
 
 let current: ImageBackprop | null = null;
+
+/** Below this, a nudge tile is all zeros to the eye: drawn grey with a "0", not black. */
+const FLAT = 1e-7;
+
+/** One hidden neuron's 784 weight nudges as a tile; an all-zero one says so instead of showing black. */
+function nudgeTile(values: ArrayLike<number>, j: number, size: number): HTMLElement {
+  const flat = maxAbs(values) < FLAT;
+  const t = tile(values, 28, 28, "diverging", size);
+  t.title = flat ? `neuron ${j}: no nudge (saturated on this image: σ′(z) ≈ 0)` : `neuron ${j}`;
+  return el("span", { class: `nudge-tile${flat ? " flat" : ""}` }, t, ...(flat ? [el("span", { class: "zero" }, "0")] : []));
+}
 
 function showImage(i: number): void {
   updateImage(i);
@@ -177,8 +202,19 @@ function showWishes(r: ImageBackprop): void {
     parts.push(el("div", {}, el("h3", {}, `one layer further back: −∂C/∂a⁽${L - 2}⁾`), firstWish.element));
   }
   drawTile(pixelWish, layers[0].wish, 28, 28, "diverging");
-  weightTiles.replaceChildren(...layers[0].weight_nudges.map((row) => tile(row, 28, 28, "diverging", 44)));
-  parts.push(el("div", {}, el("h3", {}, "down to the pixels: −∂C/∂a⁽⁰⁾"), pixelWish, el("h3", {}, "first-layer weight nudges"), weightTiles));
+  weightTiles.replaceChildren(...layers[0].weight_nudges.map((row, j) => nudgeTile(row, j, 44)));
+  const flat = layers[0].weight_nudges.filter((row) => maxAbs(row) < FLAT).length;
+  parts.push(
+    el(
+      "div",
+      { class: "pixel-wishes" },
+      el("h3", {}, "down to the pixels: −∂C/∂a⁽⁰⁾"),
+      pixelWish,
+      el("h3", {}, "first-layer weight nudges, one tile per neuron"),
+      weightTiles,
+      el("p", { class: "muted tiles-note" }, `Green: strengthen, red: weaken (each tile on its own scale).${flat ? ` ${flat === 1 ? "The tile marked 0 belongs to a neuron" : `The ${flat} tiles marked 0 belong to neurons`} saturated on this image (σ′(z) ≈ 0): the cost cannot move ${flat === 1 ? "its" : "their"} weights through it.` : ""}`),
+    ),
+  );
   backColumns.replaceChildren(...parts);
 }
 
@@ -189,7 +225,7 @@ const requestBatch = latestOnly(
     const n = 784;
     for (const key of ["example", "batch", "full"] as const) {
       const g = r.firstLayer[key];
-      tileRows[key].replaceChildren(...Array.from({ length: g.length / n }, (_, j) => tile(g.subarray(j * n, (j + 1) * n), 28, 28, "diverging", 40)));
+      tileRows[key].replaceChildren(...Array.from({ length: g.length / n }, (_, j) => nudgeTile(g.subarray(j * n, (j + 1) * n), j, 40)));
     }
     fullLabel.textContent = `the full batch (all ${r.fullImages.toLocaleString("en")} images)`;
     cosExample.textContent = r.cosine.example.toFixed(3);
@@ -228,8 +264,12 @@ async function showPaths(): Promise<void> {
   }
 }
 
-picker.ready.then(() => {
+picker.ready.then(async () => {
   runPaths.disabled = false;
+  // a wrong answer asks for big nudges (a right one, for almost none): start on the first one
+  const wrong = await engine().call("firstWrong", { from: 0 }).catch(() => null);
+  if (wrong && !picked) index.set(wrong.index);
+  imagePanel.dataset.start = String(index.value());
   showImage(index.value());
 }, (e) => showError(imagePanel, e));
 picker.onChange(() => showImage(index.value()));

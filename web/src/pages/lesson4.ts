@@ -6,7 +6,7 @@
 import "./lesson4.css";
 import { ComputationGraph, type GraphEdge, type GraphNode } from "../components/comp-graph.js";
 import { button, panel, slider } from "../components/controls.js";
-import { HeatStrip } from "../components/heat-strip.js";
+import { LabelledStrip } from "../components/heat-strip.js";
 import { latestOnly, showError } from "../components/latest-only.js";
 import { NetworkPicker } from "../components/network-picker.js";
 import { stepper } from "../components/stepper.js";
@@ -18,7 +18,7 @@ import { el, LESSONS, shell } from "../shell.js";
 const lesson = LESSONS[3];
 const main = shell(
   lesson.number,
-  `Lesson ${lesson.number} — ${lesson.title}`,
+  lesson.title,
   "The chain rule, live: drag the weights, biases and the input of a tiny network and watch every factor of ∂C/∂w change, then check the product against what actually happens to the cost when w is nudged. The same works for any weight of the real digit network.",
 );
 
@@ -91,9 +91,9 @@ const toyTable = chainTable("toy");
 toyPanel.append(
   el("p", { class: "muted" }, `a${sup("l")} = σ(w${sup("l")} a${sup("l−1")} + b${sup("l")}), three layers, desired output y = 1, cost C = ½(a${sup(LAYERS)} − y)² (nnlab's quadratic cost carries the ½, so ∂C/∂a${sup(LAYERS)} = a${sup(LAYERS)} − y). The marked path is the chain for the weight you study; the arrows carry the local derivatives.`),
   el("div", { class: "toy-sliders" }, toySliders.input.element, ...toySliders.w.map((s, i) => el("span", { class: "pair" }, s.element, toySliders.b[i].element))),
-  graph.element,
+  el("div", { class: "graph-scroll" }, graph.element),
   toyCost,
-  el("div", { class: "row" }, el("div", {}, el("label", {}, "study ∂C/∂", studied), toyTable.element), el("div", { class: "nudge" }, el("h3", {}, "Nudge w by ε"), toyEpsilon.element, el("p", { class: "muted" }, "Small ε: the finite difference matches the chain rule to float32 precision (too small, and rounding of the cost takes over). Large ε: the secant through C(w−ε) and C(w+ε) leaves the tangent as the cost curves, and they part by about C‴(w)·ε²/6."))),
+  el("div", { class: "row" }, el("div", {}, el("label", {}, "study ∂C/∂", studied), el("div", { class: "table-scroll" }, toyTable.element)), el("div", { class: "nudge" }, el("h3", {}, "Nudge w by ε"), toyEpsilon.element, el("p", { class: "muted" }, "Small ε: the finite difference matches the chain rule to float32 precision (too small, and rounding of the cost takes over). Large ε: the secant through C(w−ε) and C(w+ε) leaves the tangent as the cost curves, and they part by about C‴(w)·ε²/6."))),
 );
 studied.addEventListener("change", () => updateToy());
 
@@ -166,7 +166,7 @@ netPanel.append(
   picker.element,
   el("div", { class: "row" }, imageIndex.element, el("label", {}, "layer ", layerSelect), jk, button("steepest weight", () => ((choice.j = -1), (choice.k = -1), updateNet()), "net-steepest")),
   netInfo,
-  el("div", { class: "row" }, el("div", {}, netTable.element, netEpsilon.element), el("div", {}, el("h3", {}, "The matrix form, for this image"), matrix)),
+  el("div", { class: "row" }, el("div", { class: "table-scroll" }, netTable.element, netEpsilon.element), el("div", {}, el("h3", {}, "The matrix form, for this image"), matrix)),
 );
 layerSelect.addEventListener("change", () => {
   choice.layer = Number(layerSelect.value);
@@ -187,8 +187,9 @@ function showMatrix(r: WeightChain): void {
   const L = r.matrix.length;
   const rows: HTMLElement[] = [];
   for (const m of [...r.matrix].reverse()) {
+    // every strip the same width, with indices and its colour scale
     const strip = (values: number[], id: string) => {
-      const s = new HeatStrip(m.delta.length > 12 ? 12 : 18, `${id}-${m.layer}`);
+      const s = new LabelledStrip(values.length, 240, `${id}-${m.layer}`);
       s.update(values);
       return s.element;
     };
@@ -196,8 +197,8 @@ function showMatrix(r: WeightChain): void {
     rows.push(
       el("div", { class: "matrix-layer", "data-layer": String(m.layer) },
         el("h4", {}, `layer ${m.layer}: δ${sup(m.layer)} = ${incoming} ⊙ σ′(z${sup(m.layer)})`),
-        el("div", { class: "strips" }, el("span", {}, incoming), strip(m.incoming, "incoming"), el("span", {}, `σ′(z${sup(m.layer)})`), strip(m.da_dz, "sigma-prime"), el("span", {}, `δ${sup(m.layer)}`), strip(m.delta, "delta")),
-        el("p", { class: "muted num" }, `max |δ${sup(m.layer)} − autograd's ∂C/∂z| = ${m.delta_error.toExponential(1)}; max |δ${sup(m.layer)}a${sup(m.layer - 1)}ᵀ − autograd's ∂C/∂W${sup(m.layer)}| = ${m.weight_grad_error.toExponential(1)} (largest entry ${m.weight_grad_max.toExponential(2)})`),
+        el("div", { class: "strips" }, el("span", { class: "strip-name" }, incoming), strip(m.incoming, "incoming"), el("span", { class: "strip-name" }, `σ′(z${sup(m.layer)})`), strip(m.da_dz, "sigma-prime"), el("span", { class: "strip-name" }, `δ${sup(m.layer)}`), strip(m.delta, "delta")),
+        el("p", { class: "muted" }, `max |δ${sup(m.layer)} − autograd's ∂C/∂z| = ${m.delta_error.toExponential(1)}; max |δ${sup(m.layer)}a${sup(m.layer - 1)}ᵀ − autograd's ∂C/∂W${sup(m.layer)}| = ${m.weight_grad_error.toExponential(1)} (largest entry ${m.weight_grad_max.toExponential(2)})`),
       ),
     );
   }

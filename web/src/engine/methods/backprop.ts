@@ -3,6 +3,8 @@
 // one-neuron chain, and the chain rule for any weight of the real network with the matrix form beside it.
 // The numbers come from src/lab (backward-pass.ts, directions.ts, descent-paths.ts) on the engine.
 
+import { noGrad, tidy } from "../../../../src/core/engine.js";
+import * as ops from "../../../../src/core/ops.js";
 import { Rng } from "../../../../src/core/rng.js";
 import { epochOrder, gatherBatch, subset } from "../../../../src/data/batches.js";
 import type { Dataset } from "../../../../src/data/dataset.js";
@@ -77,6 +79,11 @@ declare module "../protocol.js" {
   interface EngineMethods {
     /** Training image `index` (0..59,999) through the current network, forward and backward. */
     backpropImage: { params: { index: number }; result: ImageBackprop };
+    /**
+     * The first training image from `from` on that the current network gets wrong (a wrong answer asks
+     * for big nudges; a right one, for almost none); `from` itself when it gets all of them right.
+     */
+    firstWrong: { params: { from: number }; result: { index: number; label: number; prediction: number } };
     /** Image `index`'s gradient and the mean over `batch` random training images (draw `draw`), against the full batch. */
     batchGradients: { params: { index: number; batch: number; draw: number }; result: BatchGradients };
     /** SGD with each of `batches` from one point of a random slice (seed `seed`) over the first `images` training images. */
@@ -151,6 +158,20 @@ export const backpropMethods: MethodTable = {
     const { x, label } = await trainImage(index);
     const example = backpropExample(model, config, x, label);
     return { index, pixels: x, label, prediction: argmax(example.layers[example.layers.length - 1].a), example };
+  },
+
+  async firstWrong({ from }) {
+    await engineReady();
+    const { model } = network();
+    const { train } = await trainImage(from);
+    const f = train.rows * train.cols;
+    const chunk = 256;
+    for (let s = from; s < train.count; s += chunk) {
+      const n = Math.min(chunk, train.count - s);
+      const predicted = tidy(() => noGrad(() => ops.argmax(model.forward(ops.tensor(train.images.subarray(s * f, (s + n) * f), [n, f])), 1).toArray() as ArrayLike<number>)); // (n,)
+      for (let i = 0; i < n; i++) if (predicted[i] !== train.labels[s + i]) return { index: s + i, label: train.labels[s + i], prediction: predicted[i] };
+    }
+    return { index: from, label: train.labels[from], prediction: train.labels[from] };
   },
 
   async batchGradients({ index, batch, draw }, ctx) {

@@ -35,6 +35,7 @@ export interface TrainLive {
   wallImagesPerSecond: number;
   lr: number;
   batch: number;
+  pace: Pace;
   /** Set when the test images were just evaluated (every {@link TEST_EVERY} training images). */
   test?: { images: number; accuracy: number };
   /** Why training stopped, when it stopped on an error. */
@@ -92,7 +93,7 @@ declare module "../protocol.js" {
      * cost, SGD); "run" trains until "pause"; "step" takes one step while paused; lr and batch apply to
      * the next step whatever the action. Runs at once, even while another request is being answered.
      */
-    "train.control": { params: { action: "reset" | "run" | "pause" | "step" | "set"; lr?: number; batch?: number; seed?: number }; result: TrainLive };
+    "train.control": { params: { action: "reset" | "run" | "pause" | "step" | "set"; lr?: number; batch?: number; seed?: number; pace?: Pace }; result: TrainLive };
     /** Test image `index` through the network being trained, against its one-hot target. */
     "example.cost": { params: { index: number }; result: ExampleCost };
     "toy.surface": { params: { surface: ToySurfaceName }; result: ToySurface };
@@ -107,8 +108,31 @@ declare module "../protocol.js" {
   }
 }
 
-/** Training images between two evaluations on all 10,000 test images. */
+/** Training images between two evaluations on all 10,000 test images, once past the first ones. */
 export const TEST_EVERY = 10_000;
+/** The early evaluations (images seen), log-spaced so that early learning has points on the curve. */
+const EARLY_TESTS = [100, 200, 500, 1000, 2000, 5000];
+
+/**
+ * How fast training goes. "full": as fast as the engine can. "step": one step a second (watch single
+ * steps). "lesson": the lesson's pace — it starts at two steps a second (batch 10) and speeds up as it
+ * goes, doubling about every 2 s, so the first epoch unfolds over about 20 s before full speed.
+ */
+export type Pace = "step" | "lesson" | "full";
+
+/**
+ * Images per second a pace allows after `images` images (Infinity: no limit). The lesson pace grows in
+ * proportion to the images seen plus an offset: I(t) = A·(2^(t/2) − 1) with A = 20·2/ln 2, i.e.
+ * dI/dt = (ln 2 / 2)·(I + A): 20 images/s at the start, about 60,000 images after 20 s.
+ */
+export function paceRate(pace: Pace, images: number, batch: number): number {
+  if (pace === "step") return batch;
+  if (pace === "lesson") {
+    const a = (20 * 2) / Math.LN2;
+    return (Math.LN2 / 2) * (images + a);
+  }
+  return Infinity;
+}
 /** Longest stretch of steps between two yields to the message loop (so pause and lr changes act at once). */
 const CHUNK_MS = 40;
 /** Time between two progress reports. */
@@ -119,6 +143,7 @@ interface Job {
   trainer: MnistTrainer;
   lr: number;
   batch: number;
+  pace: Pace;
   buffer: BatchBuffer;
   order: Int32Array;
   position: number;
@@ -159,7 +184,7 @@ function checkSettings(lr: number | undefined, batch: number | undefined): void 
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= MAX_BATCH)) throw new Error(`batch size must be a whole number from 1 to ${MAX_BATCH}, got ${batch}`);
 }
 
-async function newJob(seed: number, lr: number, batch: number): Promise<Job> {
+async function newJob(seed: number, lr: number, batch: number, pace: Pace): Promise<Job> {
   await engineReady();
   const data = await mnist();
   const config = makeConfig("3b1b", { seed, lr, batch });
@@ -168,6 +193,7 @@ async function newJob(seed: number, lr: number, batch: number): Promise<Job> {
     trainer,
     lr,
     batch,
+    pace,
     buffer: allocBatch(data.train, MAX_BATCH),
     order: epochOrder(data.train.count, trainer.rng),
     position: 0,
@@ -202,7 +228,7 @@ function step(j: Job): void {
 function testIfDue(j: Job): void {
   if (j.images < j.nextTest) return;
   j.lastTest = { images: j.images, accuracy: evaluate(j.trainer.model, j.trainer.data.test).accuracy };
-  j.nextTest = j.images + TEST_EVERY;
+  j.nextTest = EARLY_TESTS.find((n) => n > j.images) ?? j.images + TEST_EVERY;
 }
 
 /** The report on the steps since the last one (which it starts afresh). */
@@ -219,6 +245,7 @@ function report(j: Job, withTest: boolean, error?: string): TrainLive {
     wallImagesPerSecond: j.run.images > 0 ? j.run.images / ((performance.now() - j.run.started) / 1000) : NaN,
     lr: j.lr,
     batch: j.batch,
+    pace: j.pace,
     ...(withTest && j.lastTest ? { test: j.lastTest } : {}),
     ...(error ? { error } : {}),
   };
@@ -226,26 +253,46 @@ function report(j: Job, withTest: boolean, error?: string): TrainLive {
   return live;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Trains until paused: steps for CHUNK_MS, then yields so control messages and other requests get
  * through. Training time is the time inside the chunks (test evaluations, yields and other requests are
- * outside); only a few numbers cross to the page, about every REPORT_MS.
+ * outside); only a few numbers cross to the page, about every REPORT_MS. A paced job trains only as many
+ * images as its pace allows (and reports more often, so single steps show).
  */
 async function trainLoop(j: Job, ctx: MethodContext): Promise<void> {
   let lastReport = performance.now();
+  // paced training: a bucket of images it may train on, filled at the pace's rate (never more than a
+  // quarter second's worth, so a pause in the worker brings no burst)
+  let tokens = j.batch;
+  let tick = performance.now();
   try {
     while (j.running && job === j) {
       const start = performance.now();
+      const rate = paceRate(j.pace, j.images, j.batch);
+      const paced = rate < Infinity;
+      if (paced) {
+        tokens = Math.min(tokens + (rate * (start - tick)) / 1000, Math.max(j.batch, rate / 4));
+        tick = start;
+        if (tokens < j.batch) {
+          // wait for the next step, in slices of at least a frame (timers are coarse on a busy machine)
+          await sleep(Math.max(16, Math.min(250, (1000 * (j.batch - tokens)) / rate)));
+          continue;
+        }
+      }
       const imagesBefore = j.images;
-      do step(j);
-      while (performance.now() - start < CHUNK_MS);
+      do {
+        step(j);
+        if (paced) tokens -= j.batch;
+      } while (performance.now() - start < CHUNK_MS && (!paced || tokens >= j.batch));
       const seconds = (performance.now() - start) / 1000;
       j.window.seconds += seconds;
       j.run.seconds += seconds;
       j.run.images += j.images - imagesBefore;
       const tested = j.images >= j.nextTest;
       testIfDue(j);
-      if (tested || performance.now() - lastReport >= REPORT_MS) {
+      if (tested || performance.now() - lastReport >= (paced ? REPORT_MS / 2.5 : REPORT_MS)) {
         lastReport = performance.now();
         ctx.emit("train.live", report(j, tested));
       }
@@ -319,11 +366,12 @@ function toyValues(toy: ToyFunction, points: Float32Array): Float32Array {
 const linspace = (lo: number, hi: number, n: number) => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
 export const lesson2Methods: MethodTable = {
-  async "train.control"({ action, lr, batch, seed }, ctx) {
+  async "train.control"({ action, lr, batch, seed, pace }, ctx) {
     checkSettings(lr, batch);
+    if (pace !== undefined && !["step", "lesson", "full"].includes(pace)) throw new Error(`pace must be "step", "lesson" or "full", got ${JSON.stringify(pace)}`);
     if (action === "reset") {
       await pause();
-      job = await newJob(seed ?? 1, lr ?? job?.lr ?? 3, batch ?? job?.batch ?? 10);
+      job = await newJob(seed ?? 1, lr ?? job?.lr ?? 3, batch ?? job?.batch ?? 10, pace ?? job?.pace ?? "lesson");
       return report(job, true);
     }
     const j = currentJob();
@@ -332,6 +380,7 @@ export const lesson2Methods: MethodTable = {
       j.trainer.optimizer.lr = lr; // SGD reads its rate at every step
     }
     if (batch !== undefined) j.batch = batch;
+    if (pace !== undefined) j.pace = pace;
     if (action === "run" && !j.running) {
       j.running = true;
       j.run = { images: 0, seconds: 0, started: performance.now() };
