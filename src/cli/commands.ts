@@ -8,6 +8,7 @@ import { gptSampleCommand } from "./commands/gpt-sample.js";
 import { gptTrainCommand } from "./commands/gpt-train.js";
 import { factsCommands } from "./commands/facts.js";
 import { gptInfoCommand } from "./commands/gpt-info.js";
+import { gptInspectCommands } from "./commands/gpt-inspect.js";
 import { gptBpeTrainCommand, gptTokenizeCommand } from "./commands/gpt-tokenize.js";
 import { infoCommand } from "./commands/info.js";
 import { labCommands } from "./commands/lab.js";
@@ -17,4 +18,4 @@ import { serveCommand } from "./commands/serve.js";
 import { trainMnistCommand } from "./commands/train-mnist.js";
 
 /** Every command of the CLI, in no particular order (help sorts them by name). */
-export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand, gptLogitsCommand, gptTrainCommand, gptSampleCommand] as unknown as Command[];
+export const commands: Command[] = [trainMnistCommand, evalCommand, predictCommand, infoCommand, selftestCommand, serveCommand, ...labCommands, ...factsCommands, gptTokenizeCommand, gptBpeTrainCommand, gptInfoCommand, gptLogitsCommand, gptTrainCommand, gptSampleCommand, ...gptInspectCommands] as unknown as Command[];

@@ -7,10 +7,11 @@ import { resolveTokenizer } from "../../data/text/tokenizer-file.js";
 import { tokenizerFromSpec, type Tokenizer } from "../../data/text/tokenizer.js";
 import { GPT_FILES, loadGptDir, type LoadedGpt } from "../../train/gpt-checkpoint.js";
 import type { CommandContext } from "../command.js";
-import { gptModelOption, resolveModelFlag } from "./hub-model.js";
+import { gptModelOption as hubModelOption, resolveModelFlag } from "./hub-model.js";
 import { required } from "./shared.js";
 
-export { gptModelOption };
+/** `--model DIR|NAME` of the commands that need a GPT (required; gpt info has its own, optional one). */
+export const gptModelOption = { ...hubModelOption, required: true } as const;
 
 /** Loads the GPT that --model names: a directory, or a Hugging Face id from the cache or the hub. */
 export async function loadGptModelFlag(value: string | undefined, ctx: CommandContext, flag = "--model"): Promise<LoadedGpt> {
