@@ -2,6 +2,7 @@
 // vector-Jacobian product written with the public tensor ops. Everything else (sigmoid, softmax,
 // cross-entropy, layer norm, attention, …) is composed from these and gets gradients for free.
 
+import { col2im, im2col, inferCol2im, inferIm2col, type Col2imParams, type Im2colParams } from "./conv.js";
 import type { DType } from "./dtype.js";
 import { isFloat } from "./dtype.js";
 import { ShapeError } from "./errors.js";
@@ -54,6 +55,11 @@ export interface PrimParams {
   /** ids int32 [...I] -> [...I, classes] of 0/1 in `dtype`. */
   oneHot: { classes: number; dtype: DType };
   cast: { dtype: DType };
+  // windows of images (conv.ts): conv2d and pooling are composed from these
+  /** x [N, C, H, W] → every kernel window as a column, [G, Cg·kh·kw, N·OH·OW]. */
+  im2col: Im2colParams;
+  /** Columns added back into the image [N, C, H, W] (im2col's gradient). */
+  col2im: Col2imParams;
 }
 
 export type Prim = keyof PrimParams;
@@ -326,4 +332,7 @@ export const primitives: { readonly [P in Prim]: PrimDef<P> } = {
     infer: ([x], p) => ({ shape: x.shape, dtype: p.dtype }),
     vjp: (g, [x]) => [isFloat(x.dtype) && isFloat(g.dtype) ? ops.cast(g, x.dtype) : null],
   },
+  // im2col copies (a linear map); its transpose adds the copies back, and the other way round
+  im2col: { infer: inferIm2col, vjp: (g, [x], _out, p) => [col2im(g, { ...p, padValue: 0, image: [...x.shape] })] },
+  col2im: { infer: inferCol2im, vjp: (g, _cols, _out, { image: _image, ...p }) => [im2col(g, { ...p, padValue: 0 })] },
 };
