@@ -178,7 +178,10 @@ export const primitives: { readonly [P in Prim]: PrimDef<P> } = {
     // the larger input takes the gradient; on a tie it goes to b (so relu(x) = maximum(x, 0) has 0 at 0, like PyTorch)
     vjp: (g, [a, b]) => {
       const aWins = ops.greater(a, b);
-      return [sumTo(ops.mul(g, aWins), a.shape), sumTo(ops.mul(g, ops.sub(1, aWins)), b.shape)];
+      return [
+        a.requiresGrad ? sumTo(ops.mul(g, aWins), a.shape) : null,
+        b.requiresGrad ? sumTo(ops.mul(g, ops.sub(1, aWins)), b.shape) : null, // relu's constant 0 needs none
+      ];
     },
   },
   greater: { infer: binary("greater") },

@@ -24,7 +24,7 @@ async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeatu
   // A wider net with L2 regularisation (Nielsen ch. 3: cross-entropy, η = 0.5, weight decay 5e-4)
   const wideConfig = makeConfig("3b1b", { ...limits, seed: ctx.seed, hidden: [100], cost: "cross-entropy", lr: 0.5, weightDecay: 5e-4 });
   const wideTrainer = trainNet(wideConfig, ctx.data, "training 784-100-10 L2 net", ctx);
-  const wide: LabNet = { model: wideTrainer.model, config: wideConfig, source: "trained here", history: wideTrainer.history };
+  const wide: LabNet = { model: wideTrainer.mlp, config: wideConfig, source: "trained here", history: wideTrainer.history };
   const mask = inkMask(ctx.data.train);
   const lessonInit = firstLayerTiles(initialModel(lesson.config));
   const wideInit = firstLayerTiles(initialModel(wideConfig));

@@ -49,9 +49,9 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
   if (fashion) junk = concatDatasets(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
   const epochs = ctx.quick ? 2 : 3;
   const base = makeConfig("modern", { seed: ctx.seed, hidden: [100], epochs, batch: 32, lr: 1e-3, schedule: "constant" });
-  const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).model;
+  const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).mlp;
   const elevenConfig: MnistTrainConfig = { ...base, model: { ...base.model, sizes: [784, 100, 11] } };
-  const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
+  const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).mlp;
 
   const testDigits = subset(ctx.data.test, testCount);
   const heldOut = junkSet([JUNK_HELD_OUT], testJunkCount, rng, testDigits, 10);

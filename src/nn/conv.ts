@@ -2,7 +2,7 @@
 // matmul, so they get gradients and every backend for free: a convolution is one matrix multiplication
 // of the kernels with every window of the image; pooling is a max or mean over each window.
 
-import { convOutputSize, im2col, type Im2colParams } from "../core/conv.js";
+import { convOutputSize, im2col, type ImageLayout, type Im2colParams } from "../core/conv.js";
 import { ShapeError } from "../core/errors.js";
 import * as ops from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -21,11 +21,23 @@ export interface Conv2dOptions {
   dilation?: Pair;
   /** Split the channels into groups convolved separately (weight [Cout, Cin / groups, kh, kw]). */
   groups?: number;
+  /** Images as [N, C, H, W] (default, PyTorch's) or [C, N, H, W] (no transposes between layers; the CNN runs so). */
+  layout?: ImageLayout;
 }
 
-/** The image [G·Cg, N, OH, OW] of a batched window product, as [N, C, OH, OW]. */
-function toImages(y: Tensor, n: number, oh: number, ow: number): Tensor {
-  return ops.permute(ops.reshape(y, [-1, n, oh, ow]), [1, 0, 2, 3]); // (N, C, OH, OW)
+/** Batch and channel axes of an image tensor in `layout`. */
+function axes(layout: ImageLayout): { n: number; c: number } {
+  return layout === "CNHW" ? { n: 1, c: 0 } : { n: 0, c: 1 };
+}
+
+/** Window results [C, N·OH·OW] as images in `layout`: [C, N, OH, OW] as they are, or [N, C, OH, OW]. */
+function toImages(y: Tensor, n: number, oh: number, layout: ImageLayout): Tensor {
+  const maps = ops.reshape(y, [y.shape[0], n, oh, -1]); // (C, N, OH, OW)
+  return layout === "CNHW" ? maps : ops.permute(maps, [1, 0, 2, 3]); // (N, C, OH, OW)
+}
+
+function checkImages(op: string, x: Tensor, layout: ImageLayout): void {
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected x ${layout === "CNHW" ? "[C, N, H, W]" : "[N, C, H, W]"}, found ${formatShape(x.shape)}`);
 }
 
 /**
@@ -34,23 +46,24 @@ function toImages(y: Tensor, n: number, oh: number, ow: number): Tensor {
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
   const groups = opts.groups ?? 1;
-  if (weight.rank !== 4 || x.rank !== 4) {
-    throw new ShapeError(`conv2d: expected x [N, C, H, W] and weight [Cout, Cin/groups, kh, kw], found ${formatShape(x.shape)} and ${formatShape(weight.shape)}`);
-  }
+  const layout = opts.layout ?? "NCHW";
+  checkImages("conv2d", x, layout);
+  const { n: nAxis, c: cAxis } = axes(layout);
+  if (weight.rank !== 4) throw new ShapeError(`conv2d: expected weight [Cout, Cin/groups, kh, kw], found ${formatShape(weight.shape)}`);
   const [cout, cg, kh, kw] = weight.shape;
-  if (cg * groups !== x.shape[1] || cout % groups !== 0) {
-    throw new ShapeError(`conv2d: weight ${formatShape(weight.shape)} with ${groups} group(s) does not fit ${x.shape[1]} input channels (or ${cout} outputs do not split into the groups)`);
+  if (cg * groups !== x.shape[cAxis] || cout % groups !== 0) {
+    throw new ShapeError(`conv2d: weight ${formatShape(weight.shape)} with ${groups} group(s) does not fit ${x.shape[cAxis]} input channels (or ${cout} outputs do not split into the groups)`);
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new ShapeError(`conv2d: expected bias [${cout}], found ${formatShape(bias.shape)}`);
   const p: Im2colParams = {
-    kernel: [kh, kw], stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0), dilation: pair(opts.dilation ?? 1), groups, padValue: 0,
+    kernel: [kh, kw], stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0), dilation: pair(opts.dilation ?? 1), groups, padValue: 0, layout,
   };
   const cols = im2col(x, p); // (G, Cg·kh·kw, N·OH·OW)
   const w = ops.reshape(weight, [groups, cout / groups, cg * kh * kw]); // (G, Cout/G, Cg·kh·kw)
-  const n = x.shape[0];
-  const oh = outHeight(x, p);
-  const y = toImages(ops.matmul(w, cols), n, oh, cols.shape[2] / n / oh); // (N, Cout, OH, OW)
-  return bias ? ops.add(y, ops.reshape(bias, [1, cout, 1, 1])) : y;
+  let y = ops.matmul(w, cols); // (G, Cout/G, N·OH·OW)
+  // the bias before any transpose: its gradient is then a sum over contiguous rows
+  if (bias) y = ops.add(y, ops.reshape(bias, [groups, cout / groups, 1]));
+  return toImages(ops.reshape(y, [cout, -1]), x.shape[nAxis], outHeight(x, p), layout); // (N, Cout, OH, OW) or (Cout, N, OH, OW)
 }
 
 function outHeight(x: Tensor, p: Im2colParams): number {
@@ -62,31 +75,30 @@ export interface Pool2dOptions {
   stride?: Pair;
   padding?: Pair;
   dilation?: Pair;
+  layout?: ImageLayout;
 }
 
-/** Every window of each channel separately: [C, kh·kw, N·OH·OW], and OH. */
-function windows(x: Tensor, kernel: Pair, opts: Pool2dOptions, padValue: number): { cols: Tensor; oh: number } {
-  if (x.rank !== 4) throw new ShapeError(`pooling: expected x [N, C, H, W], found ${formatShape(x.shape)}`);
+/** Every window of each channel separately, [C, kh·kw, N·OH·OW], reduced by `reduce` over the window. */
+function pool(op: string, x: Tensor, kernel: Pair, opts: Pool2dOptions, padValue: number, reduce: (cols: Tensor) => Tensor): Tensor {
+  const layout = opts.layout ?? "NCHW";
+  checkImages(op, x, layout);
+  const { n, c } = axes(layout);
   const k = pair(kernel);
-  const p: Im2colParams = { kernel: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0), dilation: pair(opts.dilation ?? 1), groups: x.shape[1], padValue };
-  if (2 * p.padding[0] > k[0] || 2 * p.padding[1] > k[1]) {
-    throw new ShapeError(`pooling: padding [${p.padding}] must be at most half the kernel [${k}]`);
-  }
-  return { cols: im2col(x, p), oh: outHeight(x, p) };
+  const p: Im2colParams = {
+    kernel: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0), dilation: pair(opts.dilation ?? 1), groups: x.shape[c], padValue, layout,
+  };
+  if (2 * p.padding[0] > k[0] || 2 * p.padding[1] > k[1]) throw new ShapeError(`${op}: padding [${p.padding}] must be at most half the kernel [${k}]`);
+  return toImages(reduce(im2col(x, p)), x.shape[n], outHeight(x, p), layout);
 }
 
 /** The largest value of each window (PyTorch's max_pool2d; padding reads −∞). x [N, C, H, W] → [N, C, OH, OW]. */
 export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
-  const { cols, oh } = windows(x, kernel, opts, -Infinity);
-  const n = x.shape[0];
-  return toImages(ops.max(cols, 1), n, oh, cols.shape[2] / n / oh); // (N, C, OH, OW)
+  return pool("maxPool2d", x, kernel, opts, -Infinity, (cols) => ops.max(cols, 1)); // (C, N·OH·OW)
 }
 
 /** The mean of each window, padding counted as zeros (PyTorch's avg_pool2d defaults). */
 export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
-  const { cols, oh } = windows(x, kernel, opts, 0);
-  const n = x.shape[0];
-  return toImages(ops.div(ops.sum(cols, 1), cols.shape[1]), n, oh, cols.shape[2] / n / oh); // (N, C, OH, OW)
+  return pool("avgPool2d", x, kernel, opts, 0, (cols) => ops.div(ops.sum(cols, 1), cols.shape[1])); // (C, N·OH·OW)
 }
 
 /** A convolution layer with weight [Cout, Cin/groups, kh, kw] and bias [Cout], PyTorch's default init U(±1/√fan_in). */

@@ -18,7 +18,7 @@ import { readJsonFile, expectArray, expectInteger, expectNumber, expectObject, e
 import { currentRunFiles, isRunDir, writeRunFiles } from "../io/run-dir.js";
 import { encodeSafetensors, type SafeTensor } from "../io/safetensors.js";
 import { readSafetensors } from "../io/safetensors-file.js";
-import { MLP } from "../models/mlp.js";
+import { buildDigitModel, type DigitModel } from "../models/digits.js";
 import { Rng } from "../core/rng.js";
 import type { OptimizerState } from "../optim/optimizer.js";
 import { checkFitsInMemory, validateTrainConfig, type MnistTrainConfig } from "./config.js";
@@ -200,13 +200,13 @@ export async function loadRunConfig(dir: string, flag = "--model"): Promise<Mnis
 }
 
 /** Loads a trained model (weights + config) from a run directory. */
-export async function loadModel(dir: string, flag = "--model"): Promise<{ model: MLP; config: MnistTrainConfig }> {
+export async function loadModel(dir: string, flag = "--model"): Promise<{ model: DigitModel; config: MnistTrainConfig }> {
   const folder = runFolder(dir, flag);
   for (const f of [FILES.config, FILES.model]) if (!existsSync(path.join(folder, f))) throw missingFile(folder, dir, flag, f);
   const config = await readConfigFile(path.join(folder, FILES.config));
   checkFitsInMemory(config, getBackend().name, memoryLimit(getBackend().name), path.join(folder, FILES.config), false);
   const file = path.join(folder, FILES.model);
-  const model = new MLP(config.model, new Rng(0));
+  const model = buildDigitModel(config.model, config.conv, new Rng(0));
   model.loadStateDict(await readFloatTensors(file), file);
   return { model, config };
 }

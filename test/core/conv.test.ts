@@ -32,7 +32,7 @@ const rand = (shape: number[]) => ({ shape, data: Array.from({ length: shape.red
 test("finite differences agree with autograd for im2col, col2im, conv2d and pooling (float64)", async (t) => {
   await init({ backend: "js" });
   const cases: [string, Parameters<typeof gradCheck>[0], ReturnType<typeof rand>[]][] = [
-    ["im2col (stride, padding, dilation)", ([x]) => im2col(x, { kernel: [2, 3], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 1, padValue: 0 }), [rand([2, 2, 4, 5])]],
+    ["im2col (stride, padding, dilation)", ([x]) => im2col(x, { kernel: [2, 3], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 1, padValue: 0, layout: "NCHW" }), [rand([2, 2, 4, 5])]],
     ["conv2d groups", ([x, w, b]) => conv2d(x, w, b, { groups: 2, padding: 1, stride: 2 }), [rand([2, 4, 5, 5]), rand([6, 2, 3, 3]), rand([6])]],
     ["conv2d dilation", ([x, w]) => conv2d(x, w, null, { dilation: 2, padding: [2, 1] }), [rand([1, 3, 6, 5]), rand([2, 3, 2, 3])]],
     ["conv2d of conv2d", ([x, w1, w2]) => conv2d(conv2d(x, w1, null, { padding: 1 }).relu(), w2), [rand([2, 1, 5, 5]), rand([3, 1, 3, 3]), rand([2, 3, 2, 2])]],
@@ -56,7 +56,7 @@ test("the wasm im2col and col2im match the js oracle on odd geometries", async (
   ];
   for (const { image, ...geometry } of geometries) {
     const g = { image, ...geometry };
-    const p = { ...geometry, padValue: -3 };
+    const p = { ...geometry, padValue: -3, layout: "NCHW" as const };
     const data = Array.from({ length: g.image.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
     const run = async (backend: string) => {
       await init({ backend });
@@ -79,5 +79,6 @@ test("bad convolution shapes are ShapeErrors that name the problem", async () =>
   assert.throws(() => conv2d(x, ops.zeros([4, 3, 7, 7])), (e: unknown) => e instanceof ShapeError && /does not fit a 5×5 image/.test(e.message));
   assert.throws(() => conv2d(ops.zeros([3, 5, 5]), ops.zeros([4, 3, 3, 3])), /expected x \[N, C, H, W\]/);
   assert.throws(() => maxPool2d(x, 2, { padding: 2 }), /at most half the kernel/);
+  assert.throws(() => im2col(x, { kernel: [2, 2], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, padValue: 0, layout: "NHWC" as "NCHW" }), /expected layout NCHW or CNHW/);
   assert.throws(() => conv2d(x, ops.zeros([4, 3, 3, 3]), null, { stride: 0 }), /positive whole/);
 });

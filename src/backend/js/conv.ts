@@ -17,6 +17,7 @@ function eachTap(image: readonly number[], p: Im2colParams, visit: (col: number,
   const [dh, dw] = p.dilation;
   const pixels = outH * outW;
   const width = batch * pixels; // columns of the output
+  const plane = p.layout === "CNHW" ? (n: number, ch: number) => ch * batch + n : (n: number, ch: number) => n * channels + ch;
   // channel ch of group g is row block g·Cg + c; rows of all groups stacked equal rows over all channels
   for (let ch = 0; ch < channels; ch++) {
     for (let i = 0; i < kh; i++) {
@@ -28,7 +29,7 @@ function eachTap(image: readonly number[], p: Im2colParams, visit: (col: number,
             for (let x = 0; x < outW; x++) {
               const iw = x * sw - pw + j * dw;
               const inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
-              visit(row * width + n * pixels + y * outW + x, inside ? ((n * channels + ch) * h + ih) * w + iw : -1);
+              visit(row * width + n * pixels + y * outW + x, inside ? (plane(n, ch) * h + ih) * w + iw : -1);
             }
           }
         }

@@ -7,10 +7,10 @@ import type { Shape } from "../../core/shape.js";
 import { viaJs } from "./fallback.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
-/** Writes N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw at the meta scratch. */
+/** Writes N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw and the layout (1 = CNHW) at the meta scratch. */
 function writeMeta(ctx: WasmContext, image: Shape, p: Im2colParams): number {
   const g = convGeometry(image, p);
-  const values = [g.n, g.c, g.h, g.w, g.oh, g.ow, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
+  const values = [g.n, g.c, g.h, g.w, g.oh, g.ow, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation, p.layout === "CNHW" ? 1 : 0];
   ctx.heap.i32().set(values, ctx.meta >> 2);
   return ctx.meta;
 }

@@ -1,7 +1,8 @@
 // im2col and col2im for float32 images [N, C, H, W] (the js oracle: src/backend/js/conv.ts). Each output
 // row of im2col (one channel and kernel tap) is, per image row, a run of padding, a strided copy of the
 // image row and padding again; with stride 1 the copy is one memory.copy and col2im's sum is SIMD adds.
-// The geometry comes as 15 int32 at `meta`: N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, unused.
+// The geometry comes as 15 int32 at `meta`: N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, and
+// 1 for images stored [C, N, H, W] (0 for [N, C, H, W]).
 
 /** First output column ow whose tap ow·s − p + off lies at or after 0, clamped to [0, outW]. */
 @inline
@@ -66,7 +67,7 @@ function walk(image: usize, cols: usize, meta: usize, padValue: f32, toCols: boo
   const n = load<i32>(meta), c = load<i32>(meta, 4), h = load<i32>(meta, 8), w = load<i32>(meta, 12);
   const outH = load<i32>(meta, 16), outW = load<i32>(meta, 20), kh = load<i32>(meta, 24), kw = load<i32>(meta, 28);
   const sh = load<i32>(meta, 32), sw = load<i32>(meta, 36), ph = load<i32>(meta, 40), pw = load<i32>(meta, 44);
-  const dh = load<i32>(meta, 48), dw = load<i32>(meta, 52);
+  const dh = load<i32>(meta, 48), dw = load<i32>(meta, 52), cnhw = load<i32>(meta, 56) != 0;
   const pixels = outH * outW;
   let row = cols;
   for (let ch = 0; ch < c; ch++) {
@@ -76,7 +77,7 @@ function walk(image: usize, cols: usize, meta: usize, padValue: f32, toCols: boo
         const lo = firstInside(pw, off, sw, outW);
         const hi = lastInside(pw, off, sw, w, outW, lo);
         for (let b = 0; b < n; b++) {
-          const plane = image + (<usize>((b * c + ch) * h * w) << 2);
+          const plane = image + (<usize>((cnhw ? ch * n + b : b * c + ch) * h * w) << 2);
           for (let y = 0; y < outH; y++) {
             const col = row + (<usize>((b * pixels) + y * outW) << 2);
             const ih = y * sh - ph + i * dh;
