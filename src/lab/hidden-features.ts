@@ -3,7 +3,9 @@
 // net and for a wider, L2-regularised net, and measures how smooth (edge-like) the tiles are against
 // the untrained initial weights.
 
+import { NnlabError } from "../core/errors.js";
 import { makeConfig } from "../train/config.js";
+import { runCnnFeatures, type CnnFeaturesResult } from "./cnn-features.js";
 import { fmt, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { weightTilesPng } from "./figures.js";
@@ -18,7 +20,13 @@ export interface HiddenFeaturesResult {
   tiles: TileStats[];
 }
 
-async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult>> {
+async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult | CnnFeaturesResult>> {
+  const arch = ctx.flags.arch ?? "mlp";
+  if (arch !== "mlp" && arch !== "cnn") throw NnlabError.problem({ subject: "--arch", expected: "mlp | cnn", found: JSON.stringify(arch) });
+  return arch === "cnn" ? runCnnFeatures(ctx) : runMlpFeatures(ctx);
+}
+
+async function runMlpFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult>> {
   const limits = ctx.quick ? { epochs: 1, trainLimit: 3000, testLimit: 1000 } : { epochs: 3 };
   const lesson = await labNet(ctx, "3b1b", limits);
   // A wider net with L2 regularisation (Nielsen ch. 3: cross-entropy, η = 0.5, weight decay 5e-4)
@@ -71,9 +79,10 @@ async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeatu
   return { result, summary, report, figures };
 }
 
-export const hiddenFeatures: Experiment<HiddenFeaturesResult> = {
+export const hiddenFeatures: Experiment<HiddenFeaturesResult | CnnFeaturesResult> = {
   name: "hidden-features",
   summary: "Lesson 2: do first-layer neurons find edges? Weight tiles and their smoothness against random weights",
   takesModel: true,
+  flags: [{ name: "arch", valueName: "NAME", description: "mlp (default): the lesson's MLP tiles; cnn: a CNN's first-layer filters beside them, with orientation and stroke measures (--model then takes a CNN run)" }],
   run: runHiddenFeatures,
 };
