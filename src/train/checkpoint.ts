@@ -143,7 +143,7 @@ export async function saveCheckpoint(dir: string, trainer: MnistTrainer): Promis
     optimizer: { step: opt.step, name: trainer.config.optimizer },
     rng: trainer.rngState(),
     best_test_accuracy: Math.max(0, ...trainer.history.map((h) => h.test_accuracy)),
-    backend: trainer.model.layers[0].weight.backend.name,
+    backend: trainer.model.parameters()[0].backend.name,
     config_sha256: configSha256(trainer.config),
   };
   await writeRunFiles(
@@ -301,7 +301,7 @@ export async function restoreCheckpoint(dir: string, trainer: MnistTrainer, flag
   for (const f of [FILES.model, FILES.state, FILES.optimizer]) if (!existsSync(path.join(folder, f))) throw missingFile(folder, dir, flag, f);
   const [modelFile, stateFile, optFile] = [FILES.model, FILES.state, FILES.optimizer].map((f) => path.join(folder, f));
   const state = checkState(await readJsonFile(stateFile, "run state"), stateFile, trainer.config, trainer.batchesPerEpoch);
-  const backend = trainer.model.layers[0].weight.backend.name;
+  const backend = trainer.model.parameters()[0].backend.name;
   if (state.backend !== undefined && state.backend !== backend) {
     throw NnlabError.problem({
       subject: `--backend ${backend}`,
