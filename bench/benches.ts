@@ -1,6 +1,7 @@
 // The list of benches and the command line of `npm run bench -- [NAME…] [--quick]`.
 
 import { NnlabError } from "../src/core/errors.js";
+import { cnn } from "./cnn.js";
 import { gemm } from "./gemm.js";
 import { serveBench } from "./serve.js";
 import type { Bench } from "./harness.js";
@@ -10,7 +11,7 @@ import { w1b } from "./w1b.js";
 import { w2 } from "./w2.js";
 
 /** Every bench, in the order they run. */
-export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2, serveBench];
+export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2, serveBench, cnn];
 
 export interface BenchArgs {
   benches: Bench[];

@@ -28,7 +28,14 @@ function plan(quick: boolean): TimingPlan {
  * Times one epoch of `config` on each nnlab backend, TF.js backend and Python peer (`script`); with
  * `inChromium`, also nnlab's default backend in the web lab's worker in headless Chromium.
  */
-export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, script: string, inChromium = false): Promise<Pick<BenchResult, "entries" | "notes">> {
+export async function epochBench(
+  ctx: BenchContext,
+  config: MnistTrainConfig,
+  script: string,
+  inChromium = false,
+  tfjsEpoch: typeof tfjsMlpEpoch = tfjsMlpEpoch,
+  peerArgs: Record<string, string> = {},
+): Promise<Pick<BenchResult, "entries" | "notes">> {
   mnist ??= loadMnist();
   const full = await mnist;
   const train = subset(full.train, epochImages(ctx.quick));
@@ -69,17 +76,17 @@ export async function epochBench(ctx: BenchContext, config: MnistTrainConfig, sc
       entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats: null, note: failed });
       continue;
     }
-    tfjsMlpEpoch(config, warm, full.test);
+    tfjsEpoch(config, warm, full.test);
     let accuracy = NaN;
     const stats = timeRuns(() => {
-      const r = tfjsMlpEpoch(config, train, full.test);
+      const r = tfjsEpoch(config, train, full.test);
       accuracy = r.accuracy;
       return r.seconds;
     }, plan(ctx.quick));
     entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats, extra: { "test acc": accuracy }, note: "1 thread" });
   }
 
-  entries.push(...(await pythonEntries(ctx, script, train.count)));
+  entries.push(...(await pythonEntries(ctx, script, train.count, peerArgs)));
   if (ctx.python.torch) {
     notes.push(
       `PyTorch runs at its default thread count here (torch.get_num_threads() = ${torchEpochThreads(ctx)}); ` +
@@ -95,7 +102,7 @@ function torchEpochThreads(ctx: BenchContext): number {
   return ctx.python.torchDefaultThreads ?? 1;
 }
 
-async function pythonEntries(ctx: BenchContext, script: string, images: number): Promise<Entry[]> {
+async function pythonEntries(ctx: BenchContext, script: string, images: number, peerArgs: Record<string, string>): Promise<Entry[]> {
   const impls = [ctx.python.torch ? "torch" : "", ctx.python.numpy ? "numpy" : ""].filter(Boolean);
   if (!impls.length) return [];
   const p = plan(ctx.quick);
@@ -106,6 +113,7 @@ async function pythonEntries(ctx: BenchContext, script: string, images: number):
     budget: p.budgetS,
     "warmup-images": WARMUP_IMAGES,
     "thread-counts": torchEpochThreads(ctx),
+    ...peerArgs,
   });
   return entries.map((e) => (e.impl === "PyTorch" ? { ...e, impl: torchLabel(e.threads) } : e));
 }

@@ -113,12 +113,12 @@ def emit(lines):
     print(json.dumps(lines))
 
 
-def run_epoch_bench(makers):
-    """Times one training epoch per requested implementation; makers: impl -> (label, make_epoch)."""
-    args = parse_args()
+def run_epoch_bench(makers, extra=None):
+    """Times one training epoch per requested implementation the peer has; makers: impl -> (label, make_epoch)."""
+    args = parse_args(extra)
     tx, ty, vx, vy = load_mnist(args.data, args.limit)
     lines = []
-    for impl in args.impls:
+    for impl in [i for i in args.impls if i in makers]:
         name, make = makers[impl]
         for threads in args.thread_counts if impl == "torch" else [None]:
             if threads:

@@ -46,11 +46,11 @@ function forward(config: MnistTrainConfig, layers: Layer[], x: tf.Tensor): tf.Te
   return a;
 }
 
-/** One epoch in TF.js on the current TF.js backend: seconds of the training pass and test accuracy. */
-export function tfjsMlpEpoch(config: MnistTrainConfig, train: Dataset, test: Dataset): { seconds: number; accuracy: number } {
-  const layers = makeLayers(config);
-  const vars = layers.flatMap((l) => [l.w, l.b]);
-  const optimizer = config.optimizer === "sgd" ? tf.train.sgd(config.lr) : tf.train.adam(config.lr, 0.9, 0.999, 1e-8);
+/**
+ * One training pass in TF.js over `train` in nnlab's seeded order: `cost(x [n, 784], y one-hot [n, 10], n)`
+ * minimised batch by batch. Returns its seconds.
+ */
+export function tfjsTrainPass(config: MnistTrainConfig, train: Dataset, optimizer: tf.Optimizer, vars: tf.Variable[], cost: (x: tf.Tensor2D, y: tf.Tensor, n: number) => tf.Scalar): number {
   const order = epochOrder(train.count, new Rng(config.seed));
   const buffer = allocBatch(train, config.batch);
   const started = performance.now();
@@ -60,15 +60,22 @@ export function tfjsMlpEpoch(config: MnistTrainConfig, train: Dataset, test: Dat
       const n = batch.size;
       const x = tf.tensor2d(batch.x.subarray(0, n * 784), [n, 784]);
       const y = tf.oneHot(tf.tensor1d(Int32Array.from(batch.y.subarray(0, n)), "int32"), 10);
-      const cost = optimizer.minimize(() => {
-        const out = forward(config, layers, x);
-        // quadratic: mean over examples of ½‖a − y‖²; cross-entropy: mean over examples
-        return config.cost === "quadratic" ? tf.div(tf.sum(tf.square(tf.sub(out, y))), 2 * n) : tf.losses.softmaxCrossEntropy(y, out);
-      }, true, vars);
-      cost?.dataSync();
+      optimizer.minimize(() => cost(x, y, n), true, vars)?.dataSync();
     });
   }
-  const seconds = (performance.now() - started) / 1000;
+  return (performance.now() - started) / 1000;
+}
+
+/** One epoch in TF.js on the current TF.js backend: seconds of the training pass and test accuracy. */
+export function tfjsMlpEpoch(config: MnistTrainConfig, train: Dataset, test: Dataset): { seconds: number; accuracy: number } {
+  const layers = makeLayers(config);
+  const vars = layers.flatMap((l) => [l.w, l.b]);
+  const optimizer = config.optimizer === "sgd" ? tf.train.sgd(config.lr) : tf.train.adam(config.lr, 0.9, 0.999, 1e-8);
+  const seconds = tfjsTrainPass(config, train, optimizer, vars, (x, y, n) => {
+    const out = forward(config, layers, x);
+    // quadratic: mean over examples of ½‖a − y‖²; cross-entropy: mean over examples
+    return config.cost === "quadratic" ? tf.div(tf.sum(tf.square(tf.sub(out, y))), 2 * n) : tf.losses.softmaxCrossEntropy(y, out);
+  });
   const predicted = tf.tidy(() => tf.argMax(forward(config, layers, tf.tensor2d(test.images, [test.count, 784])), 1).dataSync());
   let correct = 0;
   for (let i = 0; i < test.count; i++) if (predicted[i] === test.labels[i]) correct++;

@@ -139,10 +139,10 @@ def generate(seed):
     return c.cases
 
 
-def render(seed):
+def render(seed, generate=generate, script="scripts/reference/gen_reference.py"):
     """The file's text: a header object, then one case per line (small diffs when a case changes)."""
     head = {
-        "generator": f"scripts/reference/gen_reference.py, torch {torch.__version__}: float32 inputs, float64 computation, results rounded to float32",
+        "generator": f"{script}, torch {torch.__version__}: float32 inputs, float64 computation, results rounded to float32",
         "seed": seed,
         "gradient_convention": "grads[i] = d sum(output*upstream) / d inputs[i]",
     }
@@ -151,13 +151,14 @@ def render(seed):
     return json.dumps(head)[:-1] + ', "cases": [\n' + ",\n".join(lines) + "\n]}\n", len(cases)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(generate=generate, default_out=DEFAULT_OUT, script="scripts/reference/gen_reference.py", doc=__doc__):
+    """The command line shared by the generators: --seed, --out, --check."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--out", default=default_out)
     ap.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
     a = ap.parse_args()
-    text, n = render(a.seed)
+    text, n = render(a.seed, generate, script)
     if a.check:
         with open(a.out, encoding="utf-8") as f:
             same = f.read() == text

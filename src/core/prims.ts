@@ -2,6 +2,7 @@
 // vector-Jacobian product written with the public tensor ops. Everything else (sigmoid, softmax,
 // cross-entropy, layer norm, attention, …) is composed from these and gets gradients for free.
 
+import { col2im, im2col, inferCol2im, inferIm2col, type Col2imParams, type Im2colParams } from "./conv.js";
 import type { DType } from "./dtype.js";
 import { isFloat } from "./dtype.js";
 import { ShapeError } from "./errors.js";
@@ -54,6 +55,11 @@ export interface PrimParams {
   /** ids int32 [...I] -> [...I, classes] of 0/1 in `dtype`. */
   oneHot: { classes: number; dtype: DType };
   cast: { dtype: DType };
+  // windows of images (conv.ts): conv2d and pooling are composed from these
+  /** x [N, C, H, W] → every kernel window as a column, [G, Cg·kh·kw, N·OH·OW]. */
+  im2col: Im2colParams;
+  /** Columns added back into the image [N, C, H, W] (im2col's gradient). */
+  col2im: Col2imParams;
 }
 
 export type Prim = keyof PrimParams;
@@ -172,7 +178,10 @@ export const primitives: { readonly [P in Prim]: PrimDef<P> } = {
     // the larger input takes the gradient; on a tie it goes to b (so relu(x) = maximum(x, 0) has 0 at 0, like PyTorch)
     vjp: (g, [a, b]) => {
       const aWins = ops.greater(a, b);
-      return [sumTo(ops.mul(g, aWins), a.shape), sumTo(ops.mul(g, ops.sub(1, aWins)), b.shape)];
+      return [
+        a.requiresGrad ? sumTo(ops.mul(g, aWins), a.shape) : null,
+        b.requiresGrad ? sumTo(ops.mul(g, ops.sub(1, aWins)), b.shape) : null, // relu's constant 0 needs none
+      ];
     },
   },
   greater: { infer: binary("greater") },
@@ -326,4 +335,7 @@ export const primitives: { readonly [P in Prim]: PrimDef<P> } = {
     infer: ([x], p) => ({ shape: x.shape, dtype: p.dtype }),
     vjp: (g, [x]) => [isFloat(x.dtype) && isFloat(g.dtype) ? ops.cast(g, x.dtype) : null],
   },
+  // im2col copies (a linear map); its transpose adds the copies back, and the other way round
+  im2col: { infer: inferIm2col, vjp: (g, [x], _out, p) => [col2im(g, { ...p, padValue: 0, image: [...x.shape] })] },
+  col2im: { infer: inferCol2im, vjp: (g, _cols, _out, { image: _image, ...p }) => [im2col(g, { ...p, padValue: 0 })] },
 };

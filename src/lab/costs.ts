@@ -69,8 +69,8 @@ async function runCosts(ctx: LabContext): Promise<LabOutput<CostsResult>> {
     // Nielsen's 784-30-10 net with the same seed: identical initial weights for both costs
     const config = makeConfig("nielsen", { seed: ctx.seed, cost, lr: 0.5, epochs, trainLimit: trainImages });
     const trainer = new MnistTrainer(config, { train: subset(ctx.data.train, trainImages), test: ctx.data.test });
-    saturate(trainer.model);
-    if (cost === "quadratic") saturated = saturatedShare(trainer.model, probe.images, probe.count);
+    saturate(trainer.mlp);
+    if (cost === "quadratic") saturated = saturatedShare(trainer.mlp, probe.images, probe.count);
     const run: CostRun = { cost, images_seen: [0], probe_accuracy: [evaluate(trainer.model, probe).accuracy], cost_curve: [], images_to: { "50%": null, "80%": null }, final_test_accuracy: 0 };
     let seen = 0;
     let costSum = 0;

@@ -51,7 +51,7 @@ export function sgdPath(config: MnistTrainConfig, ds: Dataset, plane: Plane, o: 
   const trainer = new MnistTrainer({ ...config, batch, optimizer: "sgd", momentum: 0, weightDecay: 0, schedule: "constant" }, { train: ds, test: ds });
   const w0 = combine(origin, d1, d2, start[0], start[1]);
   trainer.model.loadStateDict(w0);
-  const path: SgdPath = { batch, in_plane: inPlane, alpha: [start[0]], beta: [start[1]], cost: [costOn(trainer.model, config, ds)], off_plane: 0 };
+  const path: SgdPath = { batch, in_plane: inPlane, alpha: [start[0]], beta: [start[1]], cost: [costOn(trainer.mlp, config, ds)], off_plane: 0 };
   let order = epochOrder(ds.count, trainer.rng);
   let at = 0;
   for (let s = 0; s < steps; s++) {
@@ -74,7 +74,7 @@ export function sgdPath(config: MnistTrainConfig, ds: Dataset, plane: Plane, o: 
     }
     path.alpha.push(p.a);
     path.beta.push(p.b);
-    path.cost.push(costOn(trainer.model, config, ds));
+    path.cost.push(costOn(trainer.mlp, config, ds));
     onStep?.(s + 1);
   }
   path.off_plane = project(minus(trainer.model.stateDict(), w0), d1, d2).off;

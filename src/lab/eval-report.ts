@@ -3,7 +3,7 @@
 // test images it gets wrong with the most confidence, each with its label and the net's answer.
 
 import type { Dataset } from "../data/dataset.js";
-import type { MLP } from "../models/mlp.js";
+import type { DigitModel } from "../models/digits.js";
 import { outputActivations, type Evaluation } from "../train/metrics.js";
 import { pct, table } from "./common.js";
 import { captionedImagesSvg, heatmapSvg } from "./figures.js";
@@ -36,7 +36,7 @@ export interface EvalReportResult {
 }
 
 /** The `count` wrong answers with the largest confidence, most confident first. */
-export function confidentMistakes(model: MLP, test: Dataset, e: Evaluation, count: number): Mistake[] {
+export function confidentMistakes(model: DigitModel, test: Dataset, e: Evaluation, count: number): Mistake[] {
   const wrong: number[] = [];
   for (let i = 0; i < e.count; i++) if (e.predictions[i] !== test.labels[i]) wrong.push(i);
   wrong.sort((a, b) => e.confidence[b] - e.confidence[a] || a - b);
@@ -56,7 +56,7 @@ export function confidentMistakes(model: MLP, test: Dataset, e: Evaluation, coun
 }
 
 /** The numbers of the report. */
-export function evalReportResult(modelDir: string, model: MLP, test: Dataset, e: Evaluation, mistakes = 30): EvalReportResult {
+export function evalReportResult(modelDir: string, model: DigitModel, test: Dataset, e: Evaluation, mistakes = 30): EvalReportResult {
   const per_digit = e.confusion.map((row, digit) => {
     const n = row.reduce((s, v) => s + v, 0);
     return { digit, count: n, accuracy: n ? row[digit] / n : 0 };

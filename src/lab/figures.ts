@@ -65,7 +65,7 @@ export interface CaptionedImage {
 }
 
 /** Escapes text for SVG. */
-function escapeXml(s: string): string {
+export function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 

@@ -3,7 +3,9 @@
 // net and for a wider, L2-regularised net, and measures how smooth (edge-like) the tiles are against
 // the untrained initial weights.
 
+import { NnlabError } from "../core/errors.js";
 import { makeConfig } from "../train/config.js";
+import { runCnnFeatures, type CnnFeaturesResult } from "./cnn-features.js";
 import { fmt, table, trainNet } from "./common.js";
 import type { Experiment, LabContext, LabFigure, LabOutput } from "./experiment.js";
 import { weightTilesPng } from "./figures.js";
@@ -18,13 +20,19 @@ export interface HiddenFeaturesResult {
   tiles: TileStats[];
 }
 
-async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult>> {
+async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult | CnnFeaturesResult>> {
+  const arch = ctx.flags.arch ?? "mlp";
+  if (arch !== "mlp" && arch !== "cnn") throw NnlabError.problem({ subject: "--arch", expected: "mlp | cnn", found: JSON.stringify(arch) });
+  return arch === "cnn" ? runCnnFeatures(ctx) : runMlpFeatures(ctx);
+}
+
+async function runMlpFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeaturesResult>> {
   const limits = ctx.quick ? { epochs: 1, trainLimit: 3000, testLimit: 1000 } : { epochs: 3 };
   const lesson = await labNet(ctx, "3b1b", limits);
   // A wider net with L2 regularisation (Nielsen ch. 3: cross-entropy, η = 0.5, weight decay 5e-4)
   const wideConfig = makeConfig("3b1b", { ...limits, seed: ctx.seed, hidden: [100], cost: "cross-entropy", lr: 0.5, weightDecay: 5e-4 });
   const wideTrainer = trainNet(wideConfig, ctx.data, "training 784-100-10 L2 net", ctx);
-  const wide: LabNet = { model: wideTrainer.model, config: wideConfig, source: "trained here", history: wideTrainer.history };
+  const wide: LabNet = { model: wideTrainer.mlp, config: wideConfig, source: "trained here", history: wideTrainer.history };
   const mask = inkMask(ctx.data.train);
   const lessonInit = firstLayerTiles(initialModel(lesson.config));
   const wideInit = firstLayerTiles(initialModel(wideConfig));
@@ -71,9 +79,10 @@ async function runHiddenFeatures(ctx: LabContext): Promise<LabOutput<HiddenFeatu
   return { result, summary, report, figures };
 }
 
-export const hiddenFeatures: Experiment<HiddenFeaturesResult> = {
+export const hiddenFeatures: Experiment<HiddenFeaturesResult | CnnFeaturesResult> = {
   name: "hidden-features",
   summary: "Lesson 2: do first-layer neurons find edges? Weight tiles and their smoothness against random weights",
   takesModel: true,
+  flags: [{ name: "arch", valueName: "NAME", description: "mlp (default): the lesson's MLP tiles; cnn: a CNN's first-layer filters beside them, with orientation and stroke measures (--model then takes a CNN run)" }],
   run: runHiddenFeatures,
 };

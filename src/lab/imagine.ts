@@ -130,7 +130,7 @@ async function runImagine(ctx: LabContext): Promise<LabOutput<ImagineResult>> {
   const means = digitMeans(ctx.data.test);
   // a second net like the first from another seed: a real digit is read the same by both
   const secondConfig = validateTrainConfig({ ...net.config, seed: (net.config.seed + 1) >>> 0, ...(ctx.model ? {} : limits) });
-  const second = trainNet(secondConfig, ctx.data, "training a second net (another seed)", ctx).model;
+  const second = trainNet(secondConfig, ctx.data, "training a second net (another seed)", ctx).mlp;
   const real = realImageMeasures(net.model, second, ctx.data.test, means);
   const bar = ctx.progress("gradient ascent on the input", 2);
   const free = describe(net.model, second, ascend(net.model, steps, lr, false), means);

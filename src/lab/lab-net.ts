@@ -1,6 +1,7 @@
 // The network an experiment analyses: the trained model in `--model` (read from disk, so Node only), or
 // the preset trained here; and the line that describes it in reports.
 
+import { requireMlp } from "../models/digits.js";
 import type { MLP } from "../models/mlp.js";
 import { loadModel } from "../train/checkpoint.js";
 import { makeConfig, type ConfigOverrides, type MnistTrainConfig, type PresetName } from "../train/config.js";
@@ -25,11 +26,11 @@ export interface LabNet {
 export async function labNet(ctx: LabContext, preset: PresetName, overrides: ConfigOverrides): Promise<LabNet> {
   if (ctx.model) {
     const { model, config } = await loadModel(ctx.model);
-    return { model, config, source: ctx.model, history: [] };
+    return { model: requireMlp(model, `--model ${ctx.model}`), config, source: ctx.model, history: [] };
   }
   const config = makeConfig(preset, { seed: ctx.seed, ...overrides });
   const trainer = trainNet(config, ctx.data, `training ${preset} net`, ctx);
-  return { model: trainer.model, config, source: "trained here", history: trainer.history };
+  return { model: trainer.mlp, config, source: "trained here", history: trainer.history };
 }
 
 /** One line describing a network for reports. */

@@ -5,6 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { concatDatasets, subset } from "../data/batches.js";
+import { DEJAVU_DIR, letterSet, loadLetterFonts } from "../data/letters.js";
 import { loadMnist, type Dataset } from "../data/mnist.js";
 import { makeConfig, type MnistTrainConfig } from "../train/config.js";
 import { fmt, labRng, pct, table, trainNet } from "./common.js";
@@ -26,8 +27,17 @@ export interface NoneClassResult {
   fashion: string | null;
   test_digits: number;
   test_junk: number;
+  /** Letters from fonts: the ones trained on as "none" and the ones held out, or null without fonts. */
+  letters: { fonts: string; trained: string; held_out: string } | null;
   nets: RejectionStats[];
 }
+
+/**
+ * Letters of the none class: trained on one half, tested on the other. Letters a digit could be (O, o, D,
+ * I, l, i, j, Z, z, S, s, b, G, B, g, q) are left out: an "O" drawn as a 0 is not junk.
+ */
+export const TRAIN_LETTERS = "acdefhkmnACEFHJKLM";
+export const HELD_OUT_LETTERS = "prtuvwxyNPQRTUVWXY";
 
 async function loadFashion(ctx: LabContext): Promise<{ dir: string; train: Dataset; test: Dataset } | null> {
   const dir = ctx.flags.fashion ?? DEBIAN_FASHION_DIR;
@@ -47,33 +57,43 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
   ctx.log(fashion ? `Fashion-MNIST from ${fashion.dir} joins the junk` : `Fashion-MNIST not found at ${DEBIAN_FASHION_DIR}: generated junk only`);
   let junk = junkSet(JUNK_TRAIN_KINDS, fashion ? (junkCount * 3) / 4 : junkCount, rng, digits, 10);
   if (fashion) junk = concatDatasets(junk, { ...subset(fashion.train, junkCount / 4), labels: new Uint8Array(junkCount / 4).fill(10) });
+  const fontDir = ctx.flags.fonts ?? DEJAVU_DIR;
+  const fonts = await loadLetterFonts(fontDir);
+  ctx.log(fonts ? `letters from ${fonts.fonts.length} fonts in ${fontDir} join the junk` : `skipped: letters (no DejaVu fonts in ${fontDir}; install Debian's fonts-dejavu-core or pass --fonts DIR)`);
+  if (fonts) junk = concatDatasets(junk, letterSet(fonts, TRAIN_LETTERS, junkCount / 4, rng, 10));
   const epochs = ctx.quick ? 2 : 3;
   const base = makeConfig("modern", { seed: ctx.seed, hidden: [100], epochs, batch: 32, lr: 1e-3, schedule: "constant" });
-  const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).model;
+  const tenNet = trainNet(base, { train: digits, test: subset(ctx.data.test, 1000) }, "10-class net", ctx).mlp;
   const elevenConfig: MnistTrainConfig = { ...base, model: { ...base.model, sizes: [784, 100, 11] } };
-  const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).model;
+  const elevenNet = trainNet(elevenConfig, { train: concatDatasets(digits, junk), test: subset(ctx.data.test, 1000) }, "11-class net", ctx).mlp;
 
   const testDigits = subset(ctx.data.test, testCount);
   const heldOut = junkSet([JUNK_HELD_OUT], testJunkCount, rng, testDigits, 10);
   const byKind: Record<string, Dataset> = {};
   for (const kind of [...JUNK_TRAIN_KINDS, JUNK_HELD_OUT]) byKind[kind] = kind === JUNK_HELD_OUT ? heldOut : junkSet([kind], testJunkCount, rng, testDigits, 10);
   if (fashion) byKind["Fashion-MNIST test"] = subset(fashion.test, testJunkCount);
+  if (fonts) {
+    byKind["letters (trained kind)"] = letterSet(fonts, TRAIN_LETTERS, testJunkCount, rng, 10);
+    byKind["letters (held out)"] = letterSet(fonts, HELD_OUT_LETTERS, testJunkCount, rng, 10);
+  }
   const nets = [rejectionStats("10-class + threshold", tenNet, testDigits, heldOut, byKind), rejectionStats("11-class with none", elevenNet, testDigits, heldOut, byKind)];
   const result: NoneClassResult = {
     experiment: "none-class",
     network: `784-100-10 and 784-100-11 ReLU nets, cross-entropy, Adam lr 0.001, batch 32, ${epochs} epochs`,
     train_digits: trainDigits,
     train_junk: junk.count,
-    train_kinds: [...JUNK_TRAIN_KINDS, ...(fashion ? ["Fashion-MNIST"] : [])],
+    train_kinds: [...JUNK_TRAIN_KINDS, ...(fashion ? ["Fashion-MNIST"] : []), ...(fonts ? ["letters"] : [])],
     held_out_kind: JUNK_HELD_OUT,
     fashion: fashion?.dir ?? null,
     test_digits: testCount,
     test_junk: testJunkCount,
+    letters: fonts ? { fonts: `${fonts.fonts.map((f) => f.file).join(", ")} in ${fonts.dir}`, trained: TRAIN_LETTERS, held_out: HELD_OUT_LETTERS } : null,
     nets,
   };
-  const examples = [...JUNK_TRAIN_KINDS, JUNK_HELD_OUT].flatMap((k) => Array.from({ length: 10 }, (_, i) => byKind[k].images.subarray(i * 784, (i + 1) * 784)));
+  const shown = [...JUNK_TRAIN_KINDS, JUNK_HELD_OUT, ...(fonts ? ["letters (trained kind)", "letters (held out)"] : [])];
+  const examples = shown.flatMap((k) => Array.from({ length: 10 }, (_, i) => byKind[k].images.subarray(i * 784, (i + 1) * 784)));
   const figures: LabFigure[] = [
-    { file: "junk.png", caption: "Junk examples, one kind per row: noise, strokes, fragments, scribbles (held out)", data: imageGridPng(examples, 28, 10, 2) },
+    { file: "junk.png", caption: `Junk examples, one kind per row: ${shown.join(", ").replace("scribbles", "scribbles (held out)")}`, data: imageGridPng(examples, 28, 10, 2) },
     {
       file: "tradeoff.svg",
       caption: "Digit accuracy against held-out junk rejection",
@@ -100,6 +120,15 @@ async function runNoneClass(ctx: LabContext): Promise<LabOutput<NoneClassResult>
     "",
     table(["net", ...kinds], nets.map((n) => [n.net, ...kinds.map((k) => pct(n.rejection_by_kind[k], 1))])),
     "",
+    fonts
+      ? `Letters (the learner's "ditto letters"): glyphs of ${fonts.fonts.length} DejaVu fonts, slanted, rotated and thickened at random, then put through the same MNIST preprocessing as a drawn digit. ` +
+        `The 11-class net trained on ${TRAIN_LETTERS} as "none"; ${HELD_OUT_LETTERS} are held out. Held-out letters rejected: ` +
+        nets.map((n) => `${n.net} ${pct(n.rejection_by_kind["letters (held out)"], 1)}`).join(", ") +
+        "; letters of the trained kind: " +
+        nets.map((n) => `${n.net} ${pct(n.rejection_by_kind["letters (trained kind)"], 1)}`).join(", ") +
+        ". Letters that a digit could be (O, I, l, S, Z, B, g, q, …) are left out."
+      : `Letters: skipped (no DejaVu fonts in ${fontDir}; install Debian's fonts-dejavu-core or pass --fonts DIR).`,
+    "",
   ].join("\n");
   const summary = nets.map((n) => `${n.net}: digit accuracy ${pct(n.digit_accuracy)}, held-out ${JUNK_HELD_OUT} rejected ${pct(n.default_junk_rejection, 1)} (${n.default_rule}), trade-off area ${fmt(n.area, 3)}`);
   return { result, summary, report, figures };
@@ -109,6 +138,9 @@ export const noneClass: Experiment<NoneClassResult> = {
   name: "none-class",
   summary: "Would an 11th \"none\" output trained on junk beat a confidence threshold? Tested on held-out junk",
   takesModel: false,
-  flags: [{ name: "fashion", valueName: "DIR", description: `Fashion-MNIST IDX files to use as junk (default ${DEBIAN_FASHION_DIR} when installed)` }],
+  flags: [
+    { name: "fashion", valueName: "DIR", description: `Fashion-MNIST IDX files to use as junk (default ${DEBIAN_FASHION_DIR} when installed)` },
+    { name: "fonts", valueName: "DIR", description: `Folder with the DejaVu fonts whose letters join the junk (default ${DEJAVU_DIR}, Debian's fonts-dejavu-core)` },
+  ],
   run: runNoneClass,
 };

@@ -9,6 +9,7 @@ import type { Tensor } from "../core/tensor.js";
 import type { DType } from "../core/dtype.js";
 import * as F from "../nn/functional.js";
 import { readJsonFile } from "../io/json.js";
+import { avgPool2d, conv2d, maxPool2d, type Pair } from "../nn/conv.js";
 
 export interface RefTensor {
   shape: number[];
@@ -84,6 +85,9 @@ export const REFERENCE_OPS: Record<string, OpFn> = {
   embedding: ([w], [ids]) => F.embedding(w, ids),
   causal_self_attention: ([x, wQkv, bQkv, wProj, bProj], _ids, p) =>
     F.causalSelfAttention(x, { cAttn: wQkv.transpose(), cAttnBias: bQkv, cProj: wProj.transpose(), cProjBias: bProj }, Number(p.n_head)),
+  conv2d: ([x, w, b], _ids, p) => conv2d(x, w, b ?? null, { stride: p.stride as Pair, padding: p.padding as Pair, dilation: p.dilation as Pair, groups: Number(p.groups) }),
+  max_pool2d: ([x], _ids, p) => maxPool2d(x, p.kernel as Pair, { stride: p.stride as Pair, padding: p.padding as Pair, dilation: p.dilation as Pair }),
+  avg_pool2d: ([x], _ids, p) => avgPool2d(x, p.kernel as Pair, { stride: p.stride as Pair, padding: p.padding as Pair }),
 };
 
 function compare(got: ArrayLike<number>, want: readonly number[]): { abs: number; rel: number; ok: boolean } {

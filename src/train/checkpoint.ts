@@ -18,7 +18,7 @@ import { readJsonFile, expectArray, expectInteger, expectNumber, expectObject, e
 import { currentRunFiles, isRunDir, writeRunFiles } from "../io/run-dir.js";
 import { encodeSafetensors, type SafeTensor } from "../io/safetensors.js";
 import { readSafetensors } from "../io/safetensors-file.js";
-import { MLP } from "../models/mlp.js";
+import { buildDigitModel, type DigitModel } from "../models/digits.js";
 import { Rng } from "../core/rng.js";
 import type { OptimizerState } from "../optim/optimizer.js";
 import { checkFitsInMemory, validateTrainConfig, type MnistTrainConfig } from "./config.js";
@@ -143,7 +143,7 @@ export async function saveCheckpoint(dir: string, trainer: MnistTrainer): Promis
     optimizer: { step: opt.step, name: trainer.config.optimizer },
     rng: trainer.rngState(),
     best_test_accuracy: Math.max(0, ...trainer.history.map((h) => h.test_accuracy)),
-    backend: trainer.model.layers[0].weight.backend.name,
+    backend: trainer.model.parameters()[0].backend.name,
     config_sha256: configSha256(trainer.config),
   };
   await writeRunFiles(
@@ -200,13 +200,13 @@ export async function loadRunConfig(dir: string, flag = "--model"): Promise<Mnis
 }
 
 /** Loads a trained model (weights + config) from a run directory. */
-export async function loadModel(dir: string, flag = "--model"): Promise<{ model: MLP; config: MnistTrainConfig }> {
+export async function loadModel(dir: string, flag = "--model"): Promise<{ model: DigitModel; config: MnistTrainConfig }> {
   const folder = runFolder(dir, flag);
   for (const f of [FILES.config, FILES.model]) if (!existsSync(path.join(folder, f))) throw missingFile(folder, dir, flag, f);
   const config = await readConfigFile(path.join(folder, FILES.config));
   checkFitsInMemory(config, getBackend().name, memoryLimit(getBackend().name), path.join(folder, FILES.config), false);
   const file = path.join(folder, FILES.model);
-  const model = new MLP(config.model, new Rng(0));
+  const model = buildDigitModel(config.model, config.conv, new Rng(0));
   model.loadStateDict(await readFloatTensors(file), file);
   return { model, config };
 }
@@ -301,7 +301,7 @@ export async function restoreCheckpoint(dir: string, trainer: MnistTrainer, flag
   for (const f of [FILES.model, FILES.state, FILES.optimizer]) if (!existsSync(path.join(folder, f))) throw missingFile(folder, dir, flag, f);
   const [modelFile, stateFile, optFile] = [FILES.model, FILES.state, FILES.optimizer].map((f) => path.join(folder, f));
   const state = checkState(await readJsonFile(stateFile, "run state"), stateFile, trainer.config, trainer.batchesPerEpoch);
-  const backend = trainer.model.layers[0].weight.backend.name;
+  const backend = trainer.model.parameters()[0].backend.name;
   if (state.backend !== undefined && state.backend !== backend) {
     throw NnlabError.problem({
       subject: `--backend ${backend}`,

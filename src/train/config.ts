@@ -2,10 +2,11 @@
 // Nielsen's 784-30-10 and a modern ReLU/Adam MLP. Shared by the CLI and the web lab.
 
 import { NnlabError } from "../core/errors.js";
+import { cnnFeatureCount, validateCnnConfig, type CnnConfig } from "../models/cnn.js";
 import { validateMlpConfig, type MlpConfig } from "../models/mlp.js";
 import type { Activation } from "../nn/layers.js";
 
-export const PRESETS = ["3b1b", "nielsen", "modern"] as const;
+export const PRESETS = ["3b1b", "nielsen", "modern", "cnn"] as const;
 export type PresetName = (typeof PRESETS)[number];
 export const COSTS = ["quadratic", "cross-entropy"] as const;
 export type CostName = (typeof COSTS)[number];
@@ -14,7 +15,10 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export interface MnistTrainConfig {
   preset: PresetName;
+  /** The dense layers: the whole net, or with `conv` the head on the flattened feature maps. */
   model: MlpConfig;
+  /** Convolution blocks in front of `model` (absent: a plain MLP, as in every run saved before CNNs). */
+  conv?: CnnConfig;
   cost: CostName;
   optimizer: OptimizerName;
   /** Learning rate (η). */
@@ -60,7 +64,27 @@ export const PRESET_CONFIGS: Record<PresetName, Omit<MnistTrainConfig, "seed" | 
     weightDecay: 0,
     schedule: "cosine",
   },
+  // a small LeNet-style CNN: 5×5 convolutions to 16 and 32 maps, each with ReLU and 2×2 max-pooling
+  // (28 → 24 → 12 → 8 → 4), then a 512-128-10 ReLU head; Adam with cosine decay
+  cnn: {
+    preset: "cnn",
+    conv: { blocks: [{ channels: 16, kernel: 5, padding: 0, pool: 2 }, { channels: 32, kernel: 5, padding: 0, pool: 2 }] },
+    model: { sizes: [32 * 4 * 4, 128, 10], activation: "relu", output: "linear", init: "kaiming" },
+    cost: "cross-entropy",
+    optimizer: "adam",
+    lr: 2e-3,
+    batch: 64,
+    epochs: 4,
+    momentum: 0,
+    weightDecay: 0,
+    schedule: "cosine",
+  },
 };
+
+/** Width of the dense layers' input: 784 pixels, or the CNN's flattened feature maps. */
+export function denseInputs(conv: CnnConfig | undefined): number {
+  return conv ? cnnFeatureCount(conv) : 784;
+}
 
 export interface ConfigOverrides {
   hidden?: number[];
@@ -84,7 +108,7 @@ export function makeConfig(preset: PresetName, o: ConfigOverrides = {}): MnistTr
   const base = PRESET_CONFIGS[preset];
   if (!base) throw NnlabError.problem({ subject: "--preset", expected: PRESETS.join(" | "), found: JSON.stringify(preset) });
   const cost = o.cost ?? base.cost;
-  const sizes = o.hidden ? [784, ...o.hidden, 10] : base.model.sizes;
+  const sizes = o.hidden ? [denseInputs(base.conv), ...o.hidden, 10] : base.model.sizes;
   const config: MnistTrainConfig = {
     ...base,
     model: {
@@ -120,7 +144,9 @@ export function validateTrainConfig(c: MnistTrainConfig, source = ""): MnistTrai
   const m = c.model as unknown;
   check(typeof m === "object" && m !== null && !Array.isArray(m), at("model"), "an object with sizes, activation, output and init", m);
   validateMlpConfig(c.model, source ? `${source}: model` : "--hidden/--activation");
-  check(c.model.sizes[0] === 784 && c.model.sizes[c.model.sizes.length - 1] === 10, at("hidden"), "a network from 784 inputs to 10 outputs", c.model.sizes);
+  if (c.conv !== undefined) validateCnnConfig(c.conv, source || "--preset");
+  const inputs = denseInputs(c.conv);
+  check(c.model.sizes[0] === inputs && c.model.sizes[c.model.sizes.length - 1] === 10, at("hidden"), `a network from ${inputs} inputs to 10 outputs`, c.model.sizes);
   check(COSTS.includes(c.cost), at("cost"), COSTS.join(" | "), c.cost);
   check(OPTIMIZERS.includes(c.optimizer), at("optimizer"), OPTIMIZERS.join(" | "), c.optimizer);
   check(c.cost !== "cross-entropy" || c.model.output === "linear", at("cost"), "logits (a linear output layer) with cross-entropy", c.model.output);

@@ -3,13 +3,13 @@
 import { noGrad, tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import type { Dataset } from "../data/dataset.js";
-import type { MLP } from "../models/mlp.js";
+import type { DigitModel } from "../models/digits.js";
 
 /**
  * The network's answer for a batch of images x [n·784]: the output activations for a sigmoid output
  * layer, softmax probabilities for a logits (cross-entropy) one. Shape (n, 10), row-major.
  */
-export function outputActivations(model: MLP, x: Float32Array, n: number): Float32Array {
+export function outputActivations(model: DigitModel, x: Float32Array, n: number): Float32Array {
   return tidy(() =>
     noGrad(() => {
       const out = model.forward(ops.tensor(x, [n, model.sizes[0]]));
@@ -32,7 +32,7 @@ export interface Evaluation {
 }
 
 /** Accuracy and confusion matrix of `model` on `ds`, in batches of `batch` images. */
-export function evaluate(model: MLP, ds: Dataset, batch = 1000): Evaluation {
+export function evaluate(model: DigitModel, ds: Dataset, batch = 1000): Evaluation {
   const classes = model.sizes[model.sizes.length - 1];
   const features = ds.rows * ds.cols;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));

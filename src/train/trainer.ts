@@ -8,6 +8,7 @@ import { Rng, type RngState } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { allocBatch, epochOrder, gatherBatch, subset } from "../data/batches.js";
 import type { Dataset } from "../data/dataset.js";
+import { buildDigitModel, requireMlp, type DigitModel } from "../models/digits.js";
 import { MLP, type MlpCapture } from "../models/mlp.js";
 import * as F from "../nn/functional.js";
 import { Adam } from "../optim/adam.js";
@@ -72,7 +73,7 @@ export function costOf(config: MnistTrainConfig, out: Tensor, labels: Tensor): T
   return config.cost === "quadratic" ? F.quadraticCost(out, ops.oneHot(labels, out.shape[1])) : F.crossEntropy(out, labels);
 }
 
-export function makeOptimizer(config: MnistTrainConfig, model: MLP, batchesPerEpoch: number): Optimizer {
+export function makeOptimizer(config: MnistTrainConfig, model: DigitModel, batchesPerEpoch: number): Optimizer {
   const total = config.epochs * batchesPerEpoch;
   const lr = config.schedule === "cosine" ? warmupCosine(config.lr, total) : constant(config.lr);
   const params = model.namedParameters();
@@ -81,9 +82,9 @@ export function makeOptimizer(config: MnistTrainConfig, model: MLP, batchesPerEp
     : new SGD(params, { lr, momentum: config.momentum, weightDecay: config.weightDecay });
 }
 
-/** Trains an MLP on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
+/** Trains a digit network (an MLP, or a CNN when the config has `conv`) on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
 export class MnistTrainer {
-  readonly model: MLP;
+  readonly model: DigitModel;
   readonly optimizer: Optimizer;
   readonly rng: Rng;
   /** Completed epochs. */
@@ -95,10 +96,15 @@ export class MnistTrainer {
 
   constructor(readonly config: MnistTrainConfig, readonly data: TrainData) {
     this.rng = new Rng(config.seed);
-    this.model = new MLP(config.model, this.rng);
+    this.model = buildDigitModel(config.model, config.conv, this.rng);
     this.batchesPerEpoch = Math.ceil(data.train.count / config.batch);
     this.optimizer = makeOptimizer(config, this.model, this.batchesPerEpoch);
-    this.fusedStep = fusedStepFor(config, this.model, this.optimizer);
+    this.fusedStep = this.model instanceof MLP ? fusedStepFor(config, this.model, this.optimizer) : null;
+  }
+
+  /** The model as an MLP, for code that reads an MLP's layers (the lab's experiments); a NnlabError for a CNN. */
+  get mlp(): MLP {
+    return requireMlp(this.model, `the ${this.config.preset} net`);
   }
 
   /** RNG state to save in a checkpoint (the next epoch's shuffle is drawn from it). */

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hiddenFeatures } from "../../src/lab/hidden-features.js";
+import { hiddenFeatures, type HiddenFeaturesResult } from "../../src/lab/hidden-features.js";
 import { noise } from "../../src/lab/noise.js";
 import { tileSmoothness } from "../../src/lab/tiles.js";
 import { quickContext } from "./helpers.js";
 
 test("lab hidden-features: trained tiles are smoother than their random start, which scores near 0", async () => {
-  const r = (await hiddenFeatures.run(await quickContext())).result;
+  const r = (await hiddenFeatures.run(await quickContext())).result as HiddenFeaturesResult; // --arch mlp, the default
   const [init, trained] = r.tiles;
   assert.ok(Math.abs(init.smoothness) < 0.05, `init smoothness ${init.smoothness}`);
   assert.ok(trained.smoothness > init.smoothness, `trained ${trained.smoothness}`);

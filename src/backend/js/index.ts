@@ -4,6 +4,7 @@
 import type { Backend, Kernels } from "../../core/backend.js";
 import { allocArray, type TypedArray } from "../../core/dtype.js";
 import { binaryKernel, binaryLoops, unaryKernel, unaryLoops, whereKernel } from "./elementwise.js";
+import { col2imKernel, im2colKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import {
   broadcastToKernel, castKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, scatterAddKernel, sliceKernel,
@@ -40,6 +41,8 @@ export const kernels: Kernels = {
   scatterAdd: scatterAddKernel,
   oneHot: oneHotKernel,
   cast: castKernel,
+  im2col: im2colKernel,
+  col2im: col2imKernel,
 };
 
 /** Creates the js backend. */

@@ -14,6 +14,7 @@ import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./lo
 import { WorkerPool } from "./pool.js";
 import { matmulKernel } from "./matmul.js";
 import { broadcastToKernel, concatKernel, padKernel, permuteKernel, sliceKernel } from "./movement.js";
+import { col2imKernel, im2colKernel } from "./conv.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { META_INTS, ptrOf, WasmStorage, type WasmContext } from "./storage.js";
 
@@ -60,6 +61,8 @@ function kernelTable(ctx: WasmContext): Kernels {
     scatterAdd: viaJs(h, js.scatterAdd),
     oneHot: viaJs(h, js.oneHot),
     cast: viaJs(h, js.cast),
+    im2col: im2colKernel(ctx, js.im2col),
+    col2im: col2imKernel(ctx, js.col2im),
   };
 }
 

@@ -14,6 +14,8 @@ export interface KernelExports {
   zero(ptr: number, bytes: number): void;
   copyStrided(dst: number, src: number, rank: number, meta: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, wd: number, decoupled: number, shrink: number, bc1: number, bc2: number): void;
+  im2col(o: number, x: number, meta: number, padValue: number): void;
+  col2im(o: number, cols: number, meta: number): void;
   unary(op: number, o: number, a: number, n: number): void;
   binary(op: number, o: number, a: number, b: number, rank: number, meta: number): void;
   where(o: number, c: number, a: number, b: number, condInt: number, rank: number, meta: number, size: number): void;

@@ -4,7 +4,6 @@
 import path from "node:path";
 import { NnlabError } from "../../core/errors.js";
 import { loadMnist } from "../../data/mnist.js";
-import { mlpParameterCount } from "../../models/mlp.js";
 import { ACTIVATIONS } from "../../nn/layers.js";
 import { INITS } from "../../nn/init.js";
 import { loadRunConfig, recordedBackend } from "../../train/checkpoint.js";
@@ -32,7 +31,7 @@ export const trainMnistCommand = defineCommand({
       "Trains on the 60,000 MNIST training images and reports accuracy on the 10,000 test images after every epoch. " +
       "A checkpoint (model.safetensors, optimizer.safetensors, config.json, state.json) is written atomically to --out after each epoch.",
     options: [
-      { name: "preset", type: "string", valueName: "NAME", defaultText: "3b1b", description: `${PRESETS.join(" | ")}: 3b1b = 784-16-16-10 sigmoid, quadratic cost, SGD batch 10, lr 3.0; nielsen = 784-30-10; modern = 784-256-10 ReLU, cross-entropy, Adam` },
+      { name: "preset", type: "string", valueName: "NAME", defaultText: "3b1b", description: `${PRESETS.join(" | ")}: 3b1b = 784-16-16-10 sigmoid, quadratic cost, SGD batch 10, lr 3.0; nielsen = 784-30-10; modern = 784-256-10 ReLU, cross-entropy, Adam; cnn = 5×5 conv blocks to 16 and 32 maps with max-pooling and a 512-128-10 head, Adam, 4 epochs` },
       { name: "hidden", type: "string", valueName: "N,N", description: "Hidden layer widths, e.g. 16,16", defaultText: presetDefault((c) => c.model.sizes.slice(1, -1).join(",")) },
       { name: "activation", type: "string", valueName: "NAME", description: `Hidden activation: ${ACTIVATIONS.filter((a) => a !== "linear").join(" | ")}`, defaultText: presetDefault((c) => c.model.activation) },
       { name: "cost", type: "string", valueName: "NAME", description: `${COSTS.join(" | ")} (cross-entropy uses a softmax output)`, defaultText: presetDefault((c) => c.cost) },
@@ -88,9 +87,9 @@ export const trainMnistCommand = defineCommand({
     const backend = await startBackend(o.backend ?? (o.resume ? await recordedBackend(o.resume) : undefined));
     const data = await loadMnist(o.data ? { dir: o.data } : {});
     const trainer = await prepareRun(config, data, { outDir, resumeFrom: o.resume });
-    const parameters = mlpParameterCount(config.model.sizes);
+    const parameters = trainer.model.parameterCount();
     ctx.print(
-      `nnlab: training ${config.model.sizes.join("-")} (${config.model.activation}, ${config.cost} cost, ${config.optimizer} lr ${config.lr}, batch ${config.batch}), ` +
+      `nnlab: training ${config.conv ? `conv ${config.conv.blocks.map((b) => `${b.channels}@${b.kernel}×${b.kernel}`).join(", ")} + ` : ""}${config.model.sizes.join("-")} (${config.model.activation}, ${config.cost} cost, ${config.optimizer} lr ${config.lr}, batch ${config.batch}), ` +
         `${parameters.toLocaleString("en-US")} weights and biases, ${trainer.data.train.count} training images, backend ${backend}` +
         (o.resume ? `, resuming after epoch ${trainer.epoch}` : ""),
     );

@@ -124,7 +124,7 @@ export const coreMethods: MethodTable = {
     }
     const testAccuracy = trainer.history[trainer.history.length - 1].test_accuracy;
     await saveCachedNet({ key, origin, testAccuracy, parameters: trainer.model.stateDict() });
-    return install(trainer.model, config, origin, testAccuracy);
+    return install(trainer.mlp, config, origin, testAccuracy);
   },
 
   async listRuns() {

@@ -85,7 +85,7 @@ function atLeast(xs: number[], ys: number[], levels: number[]): number[] {
 
 export const lesson2LabMethods: MethodTable = {
   async "lab.tiles"() {
-    const { model, config, data } = pageNetwork();
+    const { mlp: model, config, data } = pageNetwork();
     mask ??= inkMask(data.train);
     const now = firstLayerTiles(model);
     const start = firstLayerTiles(initialModel(config));
@@ -96,7 +96,7 @@ export const lesson2LabMethods: MethodTable = {
 
   "lab.noise"({ seed }) {
     check(Number.isInteger(seed), "seed must be a whole number", seed);
-    const { model, data } = pageNetwork();
+    const { mlp: model, data } = pageNetwork();
     const noise = uniformNoise(1000, new Rng(seed));
     const outputs = answersOf(model, noise);
     const digits = answersOf(model, data.test.images.subarray(0, 1000 * 784));
@@ -112,7 +112,7 @@ export const lesson2LabMethods: MethodTable = {
   "lab.imagine"({ digit, steps, penalised }) {
     check(Number.isInteger(digit) && digit >= 0 && digit <= 9, "digit must be 0..9", digit);
     check(Number.isInteger(steps) && steps >= 1 && steps <= 1000, "steps must be 1..1000", steps);
-    const { model } = pageNetwork();
+    const { mlp: model } = pageNetwork();
     // the lab's ascent works on all ten digits at once (row k for digit k), with its step 0.05
     const images = ascend(model, steps, 0.05, penalised);
     const pixels = images.slice(digit * 784, (digit + 1) * 784);
@@ -156,7 +156,7 @@ export const lesson2LabMethods: MethodTable = {
     const byKind: Record<string, Dataset> = {};
     for (const kind of JUNK_KINDS) byKind[kind] = kind === JUNK_HELD_OUT ? heldOut : junkSet([kind], 500, rng, testSet, 10);
     const rejection = Array.from({ length: 51 }, (_, k) => k / 50);
-    const nets = [rejectionStats("10-class + threshold", ten.model, testSet, heldOut, byKind), rejectionStats("11-class with none", eleven.model, testSet, heldOut, byKind)].map(
+    const nets = [rejectionStats("10-class + threshold", ten.mlp, testSet, heldOut, byKind), rejectionStats("11-class with none", eleven.mlp, testSet, heldOut, byKind)].map(
       ({ curve, ...rest }) => ({ ...rest, accuracyAtRejection: atLeast(curve.junk_rejection, curve.digit_accuracy, rejection) }),
     );
     for (const t of [ten, eleven]) for (const [, p] of t.model.namedParameters()) p.dispose();
