@@ -30,8 +30,8 @@ describe("--help", () => {
 
   test("train mnist shows the presets' --batch and --lr and the fixed defaults", () => {
     const help = formatCommandHelp(COMMANDS.find((c) => c.name === "train mnist")!).replace(/\s+/g, " ");
-    assert.match(help, /--batch N Mini-batch size \(default: the preset's: 3b1b 10, nielsen 10, modern 64\)/);
-    assert.match(help, /--lr X Learning rate η \(default: the preset's: 3b1b 3, nielsen 3, modern 0\.001\)/);
+    assert.match(help, /--batch N Mini-batch size \(default: the preset's: 3b1b 10, nielsen 10, modern 64, cnn 64\)/);
+    assert.match(help, /--lr X Learning rate η \(default: the preset's: 3b1b 3, nielsen 3, modern 0\.001, cnn 0\.002\)/);
     assert.match(help, /--seed N Random seed: same seed, same run \(default: 1\)/);
   });
 

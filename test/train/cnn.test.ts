@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { init } from "../../src/backend/index.js";
+import { currentRunFiles } from "../../src/io/run-dir.js";
 import { noGrad, tidy } from "../../src/core/engine.js";
 import * as ops from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
@@ -56,7 +57,7 @@ test("a quick CNN run learns, checkpoints, and loads back for eval and predict",
     const record = trainer.history[0];
     assert.ok(record.test_accuracy > 0.7, `test accuracy after 2000 images: ${record.test_accuracy}`);
     assert.ok(record.train_cost < 1.6, `mean training cost ${record.train_cost}`);
-    const saved = JSON.parse(await readFile(path.join(runDir, "config.json"), "utf8")) as { config: { conv?: unknown } };
+    const saved = JSON.parse(await readFile(path.join(currentRunFiles(runDir)!, "config.json"), "utf8")) as { config: { conv?: unknown } };
     assert.deepEqual(saved.config.conv, config.conv);
     const { model } = await loadModel(runDir);
     assert.ok(model instanceof ConvNet);

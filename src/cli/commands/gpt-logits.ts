@@ -16,7 +16,7 @@ export const gptLogitsCommand = defineCommand({
     description: "Runs the model on the token ids and prints the logits (T positions × vocabulary). With --json: {\"shape\": [T, V], \"logits\": [...]} (row-major).",
     options: [
       gptModelOption,
-      { name: "tokens", type: "string", valueName: "ID,ID", description: "Token ids, e.g. 15496,995 (\"Hello world\" in GPT-2's tokenizer)" },
+      { name: "tokens", type: "string", valueName: "ID,ID", required: true, description: "Token ids, e.g. 15496,995 (\"Hello world\" in GPT-2's tokenizer)" },
       backendOption,
     ],
   },

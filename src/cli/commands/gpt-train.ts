@@ -7,7 +7,7 @@ import { splitTrainVal } from "../../data/text/corpus.js";
 import { resolveTokenizer } from "../../data/text/tokenizer-file.js";
 import { tokenizerFromSpec, type Tokenizer } from "../../data/text/tokenizer.js";
 import { loadGptRunConfig } from "../../train/gpt-checkpoint.js";
-import { GPT_PRESETS, makeGptConfig, type GptConfigOverrides, type GptTrainConfig } from "../../train/gpt-config.js";
+import { GPT_PRESET_CONFIGS, GPT_PRESETS, makeGptConfig, type GptPresetName, type GptConfigOverrides, type GptTrainConfig } from "../../train/gpt-config.js";
 import { prepareGptRun, runGptTraining } from "../../train/gpt-run.js";
 import { checkGptData, type GptTrainEvent } from "../../train/gpt-trainer.js";
 import { choiceFlag, floatFlag, intFlag } from "../args.js";
@@ -21,7 +21,9 @@ const configFlags = [
   "preset", "n-layer", "n-head", "n-embd", "block-size", "dropout", "bias", "batch", "lr", "min-lr", "warmup", "weight-decay", "grad-clip", "eval-interval", "eval-iters", "seed", "tokenizer",
 ] as const;
 
-const num = (name: string, valueName: string, description: string) => ({ name, type: "string", valueName, description }) as const;
+/** A numeric flag whose default comes from the presets, shown in --help as "the preset's: tiny 2, nanogpt-cpu 4". */
+const num = (name: string, valueName: string, description: string, pick: (p: (typeof GPT_PRESET_CONFIGS)[GptPresetName]) => unknown) =>
+  ({ name, type: "string", valueName, description, defaultText: `the preset's: ${GPT_PRESETS.map((n) => `${n} ${String(pick(GPT_PRESET_CONFIGS[n]))}`).join(", ")}` }) as const;
 
 export const gptTrainCommand = defineCommand({
   name: "gpt train",
@@ -35,24 +37,24 @@ export const gptTrainCommand = defineCommand({
       { name: "preset", type: "string", valueName: "NAME", description: `${GPT_PRESETS.join(" | ")} (default tiny): tiny = 2 layers, width 64, context 64, 600 steps; nanogpt-cpu = nanoGPT's CPU run (4 layers, 4 heads, width 128, context 64, batch 12, 2000 steps)` },
       dataOption,
       { name: "tokenizer", type: "string", valueName: "char|gpt2|DIR", description: "char (default: the characters of the text), gpt2, or a directory from `nnlab gpt bpe-train`" },
-      num("n-layer", "N", "Transformer blocks"),
-      num("n-head", "N", "Attention heads per block"),
-      num("n-embd", "N", "Width of the residual stream (a multiple of --n-head)"),
-      num("block-size", "N", "Context length in tokens"),
-      num("dropout", "X", "Dropout probability in [0, 1)"),
-      { name: "bias", type: "string", valueName: "true|false", description: "Biases in Linear layers and LayerNorms" },
-      num("batch", "N", "Sequences per step"),
-      num("iters", "N", "Optimizer steps (with --resume: a new total)"),
-      num("lr", "X", "Peak learning rate"),
-      num("min-lr", "X", "Learning rate at the end of the cosine decay"),
-      num("warmup", "N", "Steps of linear warm-up"),
-      num("weight-decay", "X", "AdamW weight decay on matrices"),
-      num("grad-clip", "X", "Clip the gradients' global norm (0: off)"),
-      num("eval-interval", "N", "Evaluate and checkpoint every N steps"),
-      num("eval-iters", "N", "Batches per split in each evaluation"),
-      num("seed", "N", "Random seed (default 1337): same seed, same run"),
+      num("n-layer", "N", "Transformer blocks", (p) => p.model.nLayer),
+      num("n-head", "N", "Attention heads per block", (p) => p.model.nHead),
+      num("n-embd", "N", "Width of the residual stream (a multiple of --n-head)", (p) => p.model.nEmbd),
+      num("block-size", "N", "Context length in tokens", (p) => p.model.blockSize),
+      num("dropout", "X", "Dropout probability in [0, 1)", (p) => p.model.dropout),
+      num("bias", "true|false", "Biases in Linear layers and LayerNorms", (p) => p.model.bias),
+      num("batch", "N", "Sequences per step", (p) => p.batch),
+      num("iters", "N", "Optimizer steps (with --resume: a new total)", (p) => p.iters),
+      num("lr", "X", "Peak learning rate", (p) => p.lr),
+      num("min-lr", "X", "Learning rate at the end of the cosine decay", (p) => p.minLr),
+      num("warmup", "N", "Steps of linear warm-up", (p) => p.warmup),
+      num("weight-decay", "X", "AdamW weight decay on matrices", (p) => p.weightDecay),
+      num("grad-clip", "X", "Clip the gradients' global norm (0: off)", (p) => p.gradClip),
+      num("eval-interval", "N", "Evaluate and checkpoint every N steps", (p) => p.evalInterval),
+      num("eval-iters", "N", "Batches per split in each evaluation", (p) => p.evalIters),
+      { name: "seed", type: "string", valueName: "N", description: "Random seed: same seed, same run", defaultText: "1337" },
       { name: "out", type: "string", valueName: "DIR", description: "Run directory (default runs/gpt-PRESET)" },
-      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (with the same --data; only --iters may change)" },
+      { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (with the same --data; only --iters may change)", defaultText: "a new run" },
       backendOption,
     ],
   },
