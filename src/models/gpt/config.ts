@@ -2,28 +2,19 @@
 // (config.json), with every field checked. Pure data: no files, no tensors.
 
 import { NnlabError } from "../../core/errors.js";
+import type { GptShape } from "../gpt-parameter-count.js";
 
 /** GELU as GPT-2 computes it ("tanh", HF's `gelu_new`) or exactly with erf ("none", nanoGPT's nn.GELU()). */
 export type GeluKind = "tanh" | "none";
 
-/** A GPT's hyper-parameters, named as in nanoGPT's model.py. */
-export interface GptConfig {
-  /** Transformer blocks. */
-  nLayer: number;
-  /** Attention heads per block; nEmbd must divide by it (head size hs = nEmbd / nHead). */
-  nHead: number;
-  /** Width of the residual stream (C, d_model). */
-  nEmbd: number;
-  /** Context length: the most tokens the model sees at once (the position table's rows). */
-  blockSize: number;
-  /** Number of tokens (rows of W_E, columns of the logits). */
-  vocabSize: number;
-  /** Biases in Linear layers and LayerNorms (GPT-2: true; nanoGPT's Shakespeare runs: false). */
-  bias: boolean;
+/**
+ * A GPT's hyper-parameters, named as in nanoGPT's model.py: the shape that fixes its parameter count
+ * (nLayer, nHead, nEmbd, blockSize, vocabSize, bias, tied — see ../gpt-parameter-count.ts; nEmbd must
+ * divide by nHead, head size hs = nEmbd / nHead) plus what changes only the computation.
+ */
+export interface GptConfig extends GptShape {
   /** Dropout probability on embeddings, attention pattern and residual branches while training. */
   dropout: number;
-  /** Unembedding W_U tied to W_E (GPT-2 ties them; untied adds `lm_head.weight`). */
-  tied: boolean;
   gelu: GeluKind;
   /** LayerNorm's ε (GPT-2: 1e-5). */
   layerNormEps: number;
