@@ -182,7 +182,8 @@ export function engineBytes(c: MnistTrainConfig, training = true): number {
   return training ? 4 * (p * (2 + moments) + 3 * c.batch * units) : 4 * (p + 1000 * units);
 }
 
-function gib(bytes: number): string {
+/** Bytes as GiB for messages: "0.50 GiB", "12.0 GiB". */
+export function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
 }
 

@@ -6,12 +6,13 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { NnlabError } from "../core/errors.js";
-import { writeFilesAtomic } from "../io/atomic.js";
+import { recoverInterruptedSwap, writeFilesAtomic } from "../io/atomic.js";
 import { expectObject, readJsonFile } from "../io/json.js";
 import { encodeSafetensors } from "../io/safetensors.js";
 import { gptConfigFromHf, hfConfigFromGpt, type GptConfig, type NnlabConfigSection } from "../models/gpt/config.js";
 import { fromHfState, toHfState } from "../models/gpt/hf.js";
 import { GPT } from "../models/gpt/model.js";
+import { gptParameterTally } from "../models/gpt-parameter-count.js";
 import type { RngState } from "../core/rng.js";
 import { validateGptTrainConfig, type GptTrainConfig } from "./gpt-config.js";
 import type { GptEvalRecord, GptTrainer } from "./gpt-trainer.js";
@@ -47,6 +48,7 @@ function notAModelDir(dir: string, flag: string, found: string): NnlabError {
  * @param flag the CLI flag that named `dir`, for error messages.
  */
 export async function loadGptDir(dir: string, flag = "--model"): Promise<LoadedGpt> {
+  await recoverInterruptedSwap(dir).catch(() => undefined); // a run killed while checkpointing
   if (!existsSync(dir)) throw notAModelDir(dir, flag, "no such directory");
   if (!statSync(dir).isDirectory()) throw notAModelDir(dir, flag, "a file");
   const configFile = path.join(dir, GPT_FILES.config);
@@ -66,6 +68,7 @@ export async function loadGptDir(dir: string, flag = "--model"): Promise<LoadedG
   }
   const hfConfig = (await readJsonFile(configFile, "a GPT-2 config")) as Record<string, unknown>;
   const config = gptConfigFromHf(hfConfig, configFile);
+  checkModelFileSize(config, modelFile);
   const model = new GPT(config, null);
   const expected = model.namedParameters().map(([n, p]) => [n, p.shape] as [string, readonly number[]]);
   model.loadStateDict(fromHfState(await readFloatTensors(modelFile), config, expected, modelFile), modelFile);
@@ -117,8 +120,29 @@ export async function saveGptCheckpoint(dir: string, trainer: GptTrainer, tokeni
   });
 }
 
+/** Models smaller than this are allocated and then checked tensor by tensor (the clearer message). */
+const CHECK_SIZE_ABOVE_BYTES = 64 * 2 ** 20;
+
+/**
+ * Refuses a config.json that describes a large model (over 64 MiB) that model.safetensors cannot hold
+ * (4 bytes a parameter at least), before the model is allocated: a tiny file claiming GPT-2 XL's shape
+ * costs nothing. Smaller mismatches are named tensor by tensor after allocation (fromHfState).
+ */
+function checkModelFileSize(config: GptConfig, modelFile: string): void {
+  const parameters = gptParameterTally(config).fullTotal;
+  const bytes = statSync(modelFile).size;
+  if (4 * parameters <= CHECK_SIZE_ABOVE_BYTES || bytes >= 4 * parameters) return;
+  throw NnlabError.problem({
+    subject: modelFile,
+    expected: `at least ${(4 * parameters).toLocaleString("en-US")} bytes (${parameters.toLocaleString("en-US")} float32 parameters, as config.json describes)`,
+    found: `${bytes.toLocaleString("en-US")} bytes`,
+    fix: "config.json and model.safetensors come from different models, or the file is cut short; copy both from the same checkpoint.",
+  });
+}
+
 /** The training config and tokenizer saved in a run directory (for `--resume`). */
 export async function loadGptRunConfig(dir: string, flag = "--resume"): Promise<{ config: GptTrainConfig; tokenizer: unknown }> {
+  await recoverInterruptedSwap(dir).catch(() => undefined); // a run killed while checkpointing
   for (const f of Object.values(GPT_RUN_FILES)) {
     if (!existsSync(path.join(dir, f))) {
       throw NnlabError.problem({ subject: `${flag} ${dir}`, expected: `a GPT training run (${Object.values(GPT_RUN_FILES).join(", ")})`, found: existsSync(dir) ? `no ${f}` : "no such directory", fix: "Start a run with `nnlab gpt train --out DIR`." });

@@ -4,6 +4,8 @@
 
 import { NnlabError } from "../core/errors.js";
 import { validateGptConfig, type GptConfig } from "../models/gpt/config.js";
+import { gptParameterTally } from "../models/gpt-parameter-count.js";
+import { gib } from "./config.js";
 
 export const GPT_PRESETS = ["tiny", "nanogpt-cpu"] as const;
 export type GptPresetName = (typeof GPT_PRESETS)[number];
@@ -151,4 +153,34 @@ export function validateGptTrainConfig(c: GptTrainConfig, source = ""): GptTrain
   check(whole(c.evalIters, 1, 100_000), at("eval-iters"), "a whole number >= 1", c.evalIters);
   check(whole(c.seed, 0, 2 ** 32 - 1), at("seed"), "a whole number from 0 to 4294967295", c.seed);
   return c;
+}
+
+/**
+ * Bytes of engine memory one training step needs, roughly: weights, gradients and AdamW's two moments
+ * (4 floats per parameter), plus the activations kept for the backward pass: per block about 20 floats
+ * per token and channel and 4 per attention weight, and the logits with their softmax and gradient.
+ */
+export function gptTrainingBytes(c: GptTrainConfig): number {
+  const m = c.model;
+  const p = gptParameterTally(m).fullTotal;
+  const tokens = c.batch * m.blockSize;
+  const perBlock = 20 * tokens * m.nEmbd + 4 * c.batch * m.nHead * m.blockSize * m.blockSize;
+  return 4 * (4 * p + m.nLayer * perBlock + 3 * tokens * m.vocabSize);
+}
+
+/**
+ * Refuses a training config whose model and step cannot fit in the backend's memory, before anything
+ * is allocated (a failed allocation of many GB comes late and reads as an internal error).
+ * @param limit bytes the backend's tensors may use (memoryLimit in checkpoint.ts).
+ */
+export function checkGptFitsInMemory(c: GptTrainConfig, backend: string, limit: number, source = ""): void {
+  const need = gptTrainingBytes(c);
+  if (need <= limit) return;
+  const m = c.model;
+  throw NnlabError.problem({
+    subject: source || "--n-layer/--n-embd/--batch/--block-size",
+    expected: `a GPT and batch that fit in the ${backend} backend's memory (${gib(limit)}${backend === "wasm" ? ", WebAssembly's limit" : ""})`,
+    found: `${m.nLayer} layers of width ${m.nEmbd}, ${gptParameterTally(m).fullTotal.toLocaleString("en-US")} parameters, batch ${c.batch} × ${m.blockSize} tokens: about ${gib(need)} to train`,
+    fix: "Use fewer or narrower layers, a smaller batch or a shorter context (the presets fit).",
+  });
 }

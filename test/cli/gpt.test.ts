@@ -64,7 +64,8 @@ describe("gpt train and gpt sample", () => {
     const r = await nnlab("gpt", "train", ...quick, "--iters", "8", "--out", run(), "--json");
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(out), ["preset", "iters", "parameters", "train_loss", "val_loss", "ms_per_iter", "tokens_per_second", "history", "model_dir", "backend", "config"]);
+    assert.deepEqual(Object.keys(out), ["preset", "iters", "parameters", "train_loss", "val_loss", "ms_per_iter", "tokens_per_second", "history", "model_dir", "backend", "config", "step_ms"]);
+    assert.equal((out.step_ms as number[]).length, 8, "one time per step");
     assert.equal(out.preset, "tiny");
     assert.equal(out.iters, 8);
     assert.deepEqual((out.history as { iter: number }[]).map((h) => h.iter), [0, 4, 8]);

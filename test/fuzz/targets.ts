@@ -14,6 +14,12 @@ import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.j
 import { parseReferenceFile } from "../../src/selftest/reference.js";
 import { loadRunConfig } from "../../src/train/checkpoint.js";
 import { makeConfig, validateTrainConfig, type MnistTrainConfig } from "../../src/train/config.js";
+import { trainBpe } from "../../src/data/text/bpe.js";
+import { CharTokenizer } from "../../src/data/text/char.js";
+import { tokenizerFromSpec } from "../../src/data/text/tokenizer.js";
+import { gptConfigFromHf, hfConfigFromGpt, type GptConfig } from "../../src/models/gpt/config.js";
+import { GPT_RUN_FILES, loadGptRunConfig } from "../../src/train/gpt-checkpoint.js";
+import { makeGptConfig } from "../../src/train/gpt-config.js";
 import { idxBytes, pngChunk } from "../data/helpers.js";
 import { editedJson, fixPngCrcs, hostileBytes } from "./inputs.js";
 
@@ -150,7 +156,6 @@ const configTarget: FuzzTarget<unknown> = {
   size: (v) => JSON.stringify(v ?? null).length,
   resultBytes: noData,
   justified: () => 0,
-  knownDefect: "non-object values in config.json (e.g. \"model\": null) reach validateTrainConfig as a TypeError; issue 8 item 3 (robust-files) fixes it",
 };
 
 /** config.json of a run folder, as `--model DIR` reads it (file written, then loaded). */
@@ -168,7 +173,6 @@ const runConfigTarget: FuzzTarget<string> = {
   size: (t) => t.length,
   resultBytes: noData,
   justified: () => 0,
-  knownDefect: "non-object values in config.json (e.g. \"model\": null) reach validateTrainConfig as a TypeError; issue 8 item 3 (robust-files) fixes it",
 };
 
 const tensor = (data: number[]) => ({ shape: [data.length], data });
@@ -186,5 +190,71 @@ const referenceTarget: FuzzTarget<unknown> = {
   justified: () => 0,
 };
 
+// ---- GPT files ------------------------------------------------------------------------------------------
+
+const TOKENIZER_SEEDS = [
+  CharTokenizer.fromText("To be, or not to be: that is the question.\n").toJSON(),
+  trainBpe("low lower lowest newer newest wider widest ".repeat(4), { vocabSize: 270 }).toJSON(),
+  { kind: "gpt2" },
+];
+
+/** A tokenizer spec, as a GPT run's config.json or a `gpt bpe-train` directory holds it. */
+const tokenizerTarget: FuzzTarget<unknown> = {
+  name: "tokenizer spec (src/data/text/tokenizer.ts tokenizerFromSpec)",
+  inputs: editedJson(TOKENIZER_SEEDS),
+  parse: (v) => tokenizerFromSpec(v, "fuzz/tokenizer.json"),
+  size: (v) => JSON.stringify(v ?? null).length,
+  resultBytes: noData,
+  justified: () => 0,
+};
+
+const GPT_SHAPES: GptConfig[] = [
+  { nLayer: 2, nHead: 2, nEmbd: 8, blockSize: 16, vocabSize: 65, bias: false, dropout: 0, tied: true, gelu: "tanh", layerNormEps: 1e-5 },
+  { nLayer: 12, nHead: 12, nEmbd: 768, blockSize: 1024, vocabSize: 50257, bias: true, dropout: 0.1, tied: false, gelu: "none", layerNormEps: 1e-5 },
+];
+
+/** config.json of a Hugging Face GPT-2 directory, as `--model DIR` reads it. */
+const hfConfigTarget: FuzzTarget<unknown> = {
+  name: "GPT-2 config.json (src/models/gpt/config.ts gptConfigFromHf)",
+  inputs: editedJson(GPT_SHAPES.map((c) => hfConfigFromGpt(c, { bias: c.bias, dropout: c.dropout }))),
+  parse: (v) => gptConfigFromHf(v, "fuzz/config.json"),
+  size: (v) => JSON.stringify(v ?? null).length,
+  resultBytes: noData,
+  justified: () => 0,
+};
+
+/** config.json of a GPT training run, as `gpt train --resume DIR` reads it (files written, then loaded). */
+const gptRunConfigTarget: FuzzTarget<string> = {
+  name: "GPT run config.json (src/train/gpt-checkpoint.ts loadGptRunConfig)",
+  inputs: fc.oneof(
+    editedJson(
+      (["tiny", "nanogpt-cpu"] as const).map((preset) => {
+        const train = makeGptConfig(preset, 65);
+        return hfConfigFromGpt(train.model, { bias: train.model.bias, dropout: train.model.dropout, train, tokenizer: TOKENIZER_SEEDS[0] });
+      }),
+    ).map((v) => (v === undefined ? "" : text(v))),
+    jsonText,
+  ),
+  async parse(t, scratch) {
+    await mkdir(scratch, { recursive: true });
+    for (const f of Object.values(GPT_RUN_FILES)) await writeFile(path.join(scratch, f), f === GPT_RUN_FILES.config ? t : "");
+    return loadGptRunConfig(scratch, "--resume");
+  },
+  size: (t) => t.length,
+  resultBytes: noData,
+  justified: () => 0,
+};
+
 /** Every target, in the order the fuzz runs them. */
-export const TARGETS: FuzzTarget[] = [idxTarget, pngTarget, safetensorsTarget, jsonTarget, configTarget, runConfigTarget, referenceTarget] as FuzzTarget[];
+export const TARGETS: FuzzTarget[] = [
+  idxTarget,
+  pngTarget,
+  safetensorsTarget,
+  jsonTarget,
+  configTarget,
+  runConfigTarget,
+  referenceTarget,
+  tokenizerTarget,
+  hfConfigTarget,
+  gptRunConfigTarget,
+] as FuzzTarget[];

