@@ -49,6 +49,16 @@ export interface FusedParams {
   gelu: { approximate: "tanh" | "none" };
   /** g · GELU'(x). */
   geluGrad: { approximate: "tanh" | "none" };
+  /**
+   * One LSTM cell step from its gate pre-activations [N, 4H] (PyTorch's order i, f, g, o) and the cell
+   * state c [N, H]: c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'), stacked as [2, N, H] (h' then c').
+   */
+  lstmCell: {};
+  /**
+   * Gradients of lstmCell given g [2, N, H] (of h' and c'), the gates, c and the step's output:
+   * d gates [N, 4H] then d c [N, H], flattened and joined into one vector [N·5H].
+   */
+  lstmCellGrad: {};
 }
 
 export type FusedOp = keyof FusedParams;
@@ -275,7 +285,70 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       return ops.mul(g, ops.add(cdf, ops.mul(x, pdf)));
     },
   },
+
+  lstmCell: {
+    infer: ([gates, c]) => {
+      const [n, h4] = gates.shape;
+      if (gates.shape.length !== 2 || h4 % 4 !== 0 || c.shape.length !== 2 || c.shape[0] !== n || c.shape[1] * 4 !== h4 || c.dtype !== gates.dtype) {
+        throw new ShapeError(`lstmCell: expected gates [N, 4H] and cell state [N, H], found ${formatShape(gates.shape)} and ${formatShape(c.shape)}`);
+      }
+      return { shape: [2, n, h4 / 4], dtype: floatInput("lstmCell", gates).dtype };
+    },
+    composite: ([gates, c]) => {
+      const [i, f, g, o] = lstmGates(gates);
+      const cNext = ops.add(ops.mul(f, c), ops.mul(i, g));
+      const hNext = ops.mul(o, ops.tanh(cNext));
+      const stack = (x: Tensor) => ops.reshape(x, [1, ...x.shape]); // (1, N, H)
+      return ops.concat([stack(hNext), stack(cNext)], 0); // (2, N, H)
+    },
+    vjp: (g, [gates, c], out) => {
+      const [n, h4] = gates.shape;
+      const grads = fused("lstmCellGrad", [g, gates, c, out], {}); // (N·4H + N·H)
+      return [
+        gates.requiresGrad ? ops.reshape(ops.slice(grads, [0], [n * h4]), [n, h4]) : null,
+        c.requiresGrad ? ops.reshape(ops.slice(grads, [n * h4], [grads.size]), [n, h4 / 4]) : null,
+      ];
+    },
+  },
+  lstmCellGrad: {
+    infer: ([g, gates, c, out]) => {
+      const step = fusedOps.lstmCell.infer([gates, c], {});
+      sameShape("lstmCellGrad", [g, step]);
+      sameShape("lstmCellGrad", [out, step]);
+      return { shape: [gates.shape[0] * step.shape[2] * 5], dtype: step.dtype };
+    },
+    // with c' = f·c + i·g, h' = o·tanh(c'): dc' = gc' + gh'·o·(1 − tanh²c'), then each gate's share
+    // times its activation's slope (σ' = σ(1 − σ), tanh' = 1 − tanh²)
+    composite: ([grad, gates, c, out]) => {
+      const [n, h4] = gates.shape;
+      const h = h4 / 4;
+      const [i, f, g, o] = lstmGates(gates);
+      const part = (k: number) => ops.reshape(ops.slice(grad, [k, 0, 0], [k + 1, n, h]), [n, h]); // (N, H)
+      const [gh, gc] = [part(0), part(1)];
+      const tc = ops.tanh(ops.reshape(ops.slice(out, [1, 0, 0], [2, n, h]), [n, h]));
+      const dc = ops.add(gc, ops.mul(ops.mul(gh, o), ops.sub(1, ops.mul(tc, tc))));
+      const sigmoidSlope = (s: Tensor) => ops.mul(s, ops.sub(1, s));
+      const dGates = ops.concat(
+        [
+          ops.mul(ops.mul(dc, g), sigmoidSlope(i)),
+          ops.mul(ops.mul(dc, c), sigmoidSlope(f)),
+          ops.mul(ops.mul(dc, i), ops.sub(1, ops.mul(g, g))),
+          ops.mul(ops.mul(gh, tc), sigmoidSlope(o)),
+        ],
+        1,
+      ); // (N, 4H)
+      return ops.concat([ops.reshape(dGates, [-1]), ops.reshape(ops.mul(dc, f), [-1])], 0);
+    },
+  },
 };
+
+/** The activated gates σ(i), σ(f), tanh(g), σ(o) of an LSTM step's pre-activations [N, 4H], each [N, H]. */
+function lstmGates(gates: Tensor): Tensor[] {
+  const h = gates.shape[1] / 4;
+  const [i, f, g, o] = ops.split(gates, [h, h, h, h], 1);
+  const sigmoid = (x: Tensor) => fusedOps.sigmoid.composite([x], {});
+  return [sigmoid(i), sigmoid(f), ops.tanh(g), sigmoid(o)];
+}
 
 /** Runs fused op `op`: the backend's kernel when it has one for these arguments, else the composite. */
 export function fused<F extends FusedOp>(op: F, inputs: readonly Tensor[], params: FusedParams[F]): Tensor {

@@ -10,6 +10,7 @@ import type { DType } from "../core/dtype.js";
 import * as F from "../nn/functional.js";
 import { readJsonFile } from "../io/json.js";
 import { avgPool2d, conv2d, maxPool2d, type Pair } from "../nn/conv.js";
+import { lstm } from "../nn/lstm.js";
 
 export interface RefTensor {
   shape: number[];
@@ -88,6 +89,12 @@ export const REFERENCE_OPS: Record<string, OpFn> = {
   conv2d: ([x, w, b], _ids, p) => conv2d(x, w, b ?? null, { stride: p.stride as Pair, padding: p.padding as Pair, dilation: p.dilation as Pair, groups: Number(p.groups) }),
   max_pool2d: ([x], _ids, p) => maxPool2d(x, p.kernel as Pair, { stride: p.stride as Pair, padding: p.padding as Pair, dilation: p.dilation as Pair }),
   avg_pool2d: ([x], _ids, p) => avgPool2d(x, p.kernel as Pair, { stride: p.stride as Pair, padding: p.padding as Pair }),
+  // inputs x, h0, c0, then w_ih, w_hh, b_ih, b_hh per layer; output cat(out, h_n, c_n) flattened
+  lstm: ([x, h, c, ...weights]) => {
+    const layers = Array.from({ length: weights.length / 4 }, (_, l) => ({ weightIh: weights[4 * l], weightHh: weights[4 * l + 1], biasIh: weights[4 * l + 2], biasHh: weights[4 * l + 3] }));
+    const r = lstm(x, layers, { h, c });
+    return ops.concat([r.output, r.state.h, r.state.c].map((t) => ops.reshape(t, [-1])), 0);
+  },
 };
 
 function compare(got: ArrayLike<number>, want: readonly number[]): { abs: number; rel: number; ok: boolean } {

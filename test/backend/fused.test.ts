@@ -127,3 +127,11 @@ test("causal attention and its pattern match their composites, forward and backw
     checkFused("causalAttentionGrad", [floats(rng, shape), floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
   }
 });
+
+test("the LSTM cell step and its gradient match the composites", () => {
+  setBackend("wasm");
+  for (const [n, h] of [[1, 1], [3, 4], [2, 7], [5, 13], [4, 64]]) {
+    checkFused("lstmCell", [floats(rng, [n, 4 * h], -6, 6), floats(rng, [n, h], -3, 3)], {});
+    checkFused("lstmCellGrad", [floats(rng, [2, n, h]), floats(rng, [n, 4 * h], -6, 6), floats(rng, [n, h], -3, 3), floats(rng, [2, n, h], -3, 3)], {});
+  }
+});

@@ -18,8 +18,10 @@ for (const name of BACKENDS) {
 }
 
 test("the committed reference files cover every op the selftest knows", async () => {
-  // ops-torch.json, and conv-torch.json for convolution and pooling (test/core/conv.test.ts runs its cases)
-  const files = await Promise.all([REFERENCE_FILE, path.join(ROOT, "test/fixtures/conv-torch.json")].map(loadReferenceFile));
+  // ops-torch.json, conv-torch.json for convolution and pooling (test/core/conv.test.ts runs its cases)
+  // and lstm-torch.json for the LSTM (test/core/lstm.test.ts)
+  const extra = ["conv-torch.json", "lstm-torch.json"].map((f) => path.join(ROOT, "test/fixtures", f));
+  const files = await Promise.all([REFERENCE_FILE, ...extra].map(loadReferenceFile));
   const ops = new Set(files.flatMap((f) => f.cases.map((c) => c.op)));
   assert.deepEqual(Object.keys(REFERENCE_OPS).filter((op) => !ops.has(op)), []);
 });

@@ -100,5 +100,7 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     },
     gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
     geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
+    lstmCell: (out, [gates, c]) => wasm.lstmCell(ptrOf(out), ptrOf(gates), ptrOf(c), ...rowsOf(c)),
+    lstmCellGrad: (out, [g, gates, c, step]) => wasm.lstmCellGrad(ptrOf(out), ptrOf(g), ptrOf(gates), ptrOf(c), ptrOf(step), ...rowsOf(c)),
   };
 }

@@ -44,6 +44,8 @@ export interface KernelExports {
   denseSgdStep(layout: number, work: number, n: number, hidden: number, head: number, lr: number, scratch: number, result: number): void;
   attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;
   attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
+  lstmCell(out: number, gates: number, c: number, n: number, h: number): void;
+  lstmCellGrad(o: number, grad: number, gates: number, c: number, out: number, n: number, h: number): void;
 }
 
 export type SimdLevel = "relaxed" | "simd";

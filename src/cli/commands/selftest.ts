@@ -17,7 +17,7 @@ export const selftestCommand = defineCommand({
       { name: "backend", type: "string", valueName: "NAME", description: `Backend to check: ${BACKENDS.join(" | ")}`, defaultText: "the fastest available" },
     ],
   },
-  examples: ["selftest --reference test/fixtures/ops-torch.json", "selftest --reference test/fixtures/conv-torch.json", "selftest --reference test/fixtures/ops-torch.json --backend js --json"],
+  examples: ["selftest --reference test/fixtures/ops-torch.json", "selftest --reference test/fixtures/conv-torch.json", "selftest --reference test/fixtures/lstm-torch.json", "selftest --reference test/fixtures/ops-torch.json --backend js --json"],
   async run(args, ctx) {
     const file = required("reference", args.options.reference, "a reference JSON file");
     const backend = await startBackend(args.options.backend);

@@ -22,3 +22,4 @@ export function zero(ptr: usize, bytes: usize): void {
 }
 export { copyStrided } from "./movement";
 export { adamStep } from "./optim";
+export { lstmCell, lstmCellGrad } from "./lstm";
