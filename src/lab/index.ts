@@ -6,6 +6,7 @@ import type { Experiment } from "./experiment.js";
 import { hiddenFeatures } from "./hidden-features.js";
 import { imagine } from "./imagine.js";
 import { landscape } from "./landscape.js";
+import { lstmVsGpt } from "./lstm-vs-gpt.js";
 import { noise } from "./noise.js";
 import { noneClass } from "./none-class.js";
 import { randomLabels } from "./random-labels.js";
@@ -26,6 +27,10 @@ export type { AnswerStats } from "./answers.js";
 export type { NoneClassResult } from "./none-class.js";
 export type { RejectionStats } from "./rejection.js";
 export type { LabelRun, RandomLabelsResult } from "./random-labels.js";
+export type { Contender, LossPoint, LstmVsGptResult } from "./lstm-vs-gpt.js";
 
 /** Every experiment, in the order of the lessons. */
 export const EXPERIMENTS: readonly Experiment[] = [hiddenFeatures, noise, randomLabels, noneClass, imagine, backprop, landscape, costs];
+
+/** Experiments of the lab that learn a text rather than MNIST (no MNIST is loaded for them). */
+export const TEXT_EXPERIMENTS = [lstmVsGpt] as const;

@@ -41,13 +41,37 @@ export function lstmCell(gates: Tensor, c: Tensor): LstmState {
 /**
  * Runs a stack of LSTM layers over x (B, T, in), batch first, from `state` (zeros when absent): returns
  * the last layer's hidden states at every step, output (B, T, H), and each layer's final state.
+ * (Each step's input is a slice of x; when x needs gradients, each slice's gradient is x-sized, so a
+ * caller with long sequences passes the steps themselves to {@link lstmSteps}, as CharLSTM does.)
  */
 export function lstm(x: Tensor, layers: readonly LstmLayerWeights[], state?: LstmState): { output: Tensor; state: LstmState } {
   if (x.rank !== 3) throw new ShapeError(`lstm: expected x [B, T, in], found ${formatShape(x.shape)}`);
-  const [B, T] = x.shape;
+  const [B, T, I] = x.shape;
+  const steps = Array.from({ length: T }, (_, t) => ops.reshape(ops.slice(x, [0, t, 0], [B, t + 1, I]), [B, I])); // T × (B, in)
+  const r = lstmSteps(steps, layers, state);
+  return { output: ops.concat(r.outputs.map((h) => ops.reshape(h, [B, 1, -1])), 1), state: r.state }; // (B, T, H)
+}
+
+/**
+ * The LSTM over a sequence given step by step, inputs[t] (B, in): the last layer's hidden state at each
+ * step (B, H) and each layer's final state h, c (L, B, H). Layer l + 1 reads layer l's steps as they
+ * are, so no tensor is sliced T times (its gradient would be summed from T tensors of its full size).
+ * With `projected`, inputs[t] is already layer 0's input share of the gates, x_t·W_ihᵀ + b_ih (B, 4H).
+ */
+export function lstmSteps(
+  inputs: readonly Tensor[],
+  layers: readonly LstmLayerWeights[],
+  state?: LstmState,
+  opts: { projected?: boolean } = {},
+): { outputs: Tensor[]; state: LstmState } {
+  if (inputs.length === 0 || inputs.some((x) => x.rank !== 2 || x.shape[0] !== inputs[0].shape[0] || x.shape[1] !== inputs[0].shape[1])) {
+    throw new ShapeError(`lstm: expected one or more steps of one shape [B, in], found ${inputs.map((x) => formatShape(x.shape)).join(", ") || "none"}`);
+  }
+  const [B, I] = inputs[0].shape;
   const H = layers[0].weightHh.shape[1];
+  if (opts.projected && I !== 4 * H) throw new ShapeError(`lstm: expected projected steps [B, ${4 * H}], found [${B}, ${I}]`);
   for (const [l, w] of layers.entries()) {
-    const inSize = l === 0 ? x.shape[2] : H;
+    const inSize = l === 0 ? (opts.projected ? w.weightIh.shape[1] : I) : H;
     if (w.weightIh.rank !== 2 || w.weightIh.shape[0] !== 4 * H || w.weightIh.shape[1] !== inSize || w.weightHh.rank !== 2 || w.weightHh.shape[0] !== 4 * H || w.weightHh.shape[1] !== H) {
       throw new ShapeError(`lstm: layer ${l} expects weight_ih [${4 * H}, ${inSize}] and weight_hh [${4 * H}, ${H}], found ${formatShape(w.weightIh.shape)} and ${formatShape(w.weightHh.shape)}`);
     }
@@ -56,27 +80,25 @@ export function lstm(x: Tensor, layers: readonly LstmLayerWeights[], state?: Lst
   if (state && [state.h, state.c].some((s) => s.rank !== 3 || s.shape[0] !== L || s.shape[1] !== B || s.shape[2] !== H)) {
     throw new ShapeError(`lstm: expected states h and c [${L}, ${B}, ${H}], found ${formatShape(state.h.shape)} and ${formatShape(state.c.shape)}`);
   }
-  const layerState = (s: Tensor | undefined, l: number) => (s ? ops.reshape(ops.slice(s, [l, 0, 0], [l + 1, B, H]), [B, H]) : ops.zeros([B, H], x.dtype)); // (B, H)
-  let input = x;
+  const layerState = (s: Tensor | undefined, l: number) => (s ? ops.reshape(ops.slice(s, [l, 0, 0], [l + 1, B, H]), [B, H]) : ops.zeros([B, H], inputs[0].dtype)); // (B, H)
+  let steps: readonly Tensor[] = inputs;
   const hs: Tensor[] = [];
   const cs: Tensor[] = [];
   for (const [l, w] of layers.entries()) {
-    // the input's share of every step's gates in one matrix multiplication, time first to slice steps
-    const fromInput = ops.permute(linear(input, w.weightIh, w.biasIh), [1, 0, 2]); // (T, B, 4H)
     let h = layerState(state?.h, l);
     let c = layerState(state?.c, l);
     const outputs: Tensor[] = [];
-    for (let t = 0; t < T; t++) {
-      const xt = ops.reshape(ops.slice(fromInput, [t, 0, 0], [t + 1, B, 4 * H]), [B, 4 * H]); // (B, 4H)
-      const gates = ops.add(xt, linear(h, w.weightHh, w.biasHh)); // (B, 4H)
+    for (const x of steps) {
+      const fromInput = l === 0 && opts.projected ? x : linear(x, w.weightIh, w.biasIh); // (B, 4H)
+      const gates = ops.add(fromInput, linear(h, w.weightHh, w.biasHh)); // (B, 4H)
       ({ h, c } = lstmCell(gates, c));
-      outputs.push(ops.reshape(h, [1, B, H]));
+      outputs.push(h);
     }
-    input = ops.permute(ops.concat(outputs, 0), [1, 0, 2]); // (B, T, H)
+    steps = outputs;
     hs.push(ops.reshape(h, [1, B, H]));
     cs.push(ops.reshape(c, [1, B, H]));
   }
-  return { output: input, state: { h: ops.concat(hs, 0), c: ops.concat(cs, 0) } }; // h, c (L, B, H)
+  return { outputs: [...steps], state: { h: ops.concat(hs, 0), c: ops.concat(cs, 0) } }; // h, c (L, B, H)
 }
 
 /**
@@ -101,5 +123,10 @@ export class LSTM extends Module {
 
   forward(x: Tensor, state?: LstmState): { output: Tensor; state: LstmState } {
     return lstm(x, this.layers, state);
+  }
+
+  /** The sequence step by step: inputs[t] (B, in) → the last layer's h at each step (B, H), and the final state. */
+  forwardSteps(inputs: readonly Tensor[], state?: LstmState, opts: { projected?: boolean } = {}): { outputs: Tensor[]; state: LstmState } {
+    return lstmSteps(inputs, this.layers, state, opts);
   }
 }

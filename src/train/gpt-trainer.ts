@@ -1,7 +1,8 @@
 // The GPT training loop (nanoGPT's train.py): random (B, T) windows of the token stream, cross-entropy
 // on the next token, AdamW with weight decay on matrices, warm-up then cosine decay, gradient clipping,
 // and train/validation loss on fixed seeded batches every evalInterval steps. Typed events for the CLI
-// and the web lab, as MnistTrainer has.
+// and the web lab, as MnistTrainer has. The same loop trains any next-token model (the char LSTM of
+// `nnlab lab lstm-vs-gpt`) through LanguageModelTrainer; GptTrainer is it with a GPT.
 
 import { noGrad, tidy } from "../core/engine.js";
 import { NnlabError } from "../core/errors.js";
@@ -9,6 +10,7 @@ import * as ops from "../core/ops.js";
 import { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { GPT } from "../models/gpt/model.js";
+import type { Module } from "../nn/module.js";
 import * as F from "../nn/functional.js";
 import { AdamW } from "../optim/adam.js";
 import { clipGradNorm } from "../optim/clip.js";
@@ -68,17 +70,28 @@ export function checkGptData(data: GptData, blockSize: number, source: string): 
   }
 }
 
+/** What the loop trains: int32 ids (B, T) → logits (B, T, V) scoring each position's next token. */
+export interface LanguageModel extends Module {
+  forward(ids: Tensor, opts?: { rng?: Rng }): Tensor;
+}
+
+/**
+ * The settings the loop reads: a GPT run's configuration (GptTrainConfig fits), of whose model only the
+ * context length of the training windows, `model.blockSize`, matters here.
+ */
+export type LanguageModelTrainConfig = Omit<GptTrainConfig, "preset" | "model"> & { readonly model: { readonly blockSize: number } };
+
 /** Mean next-token cross-entropy of `model` on a batch (the loss the trainer minimises). */
-export function batchLoss(model: GPT, batch: TokenBatch, rows: number, rng?: Rng): Tensor {
+export function batchLoss(model: LanguageModel, batch: TokenBatch, rows: number, rng?: Rng): Tensor {
   const T = batch.x.length / rows;
   const logits = model.forward(ops.tensor(batch.x, [rows, T], "int32"), { rng }); // (B, T, V)
   const V = logits.shape[2];
   return F.crossEntropy(ops.reshape(logits, [rows * T, V]), ops.tensor(batch.y, [rows * T], "int32"));
 }
 
-/** Trains a GPT step by step (`step`), evaluating on demand (`evaluate`); `run` in gpt-run.ts drives it. */
-export class GptTrainer {
-  readonly model: GPT;
+/** Trains a next-token model step by step (`step`), evaluating on demand (`evaluate`). */
+export class LanguageModelTrainer<M extends LanguageModel, C extends LanguageModelTrainConfig = LanguageModelTrainConfig> {
+  readonly model: M;
   readonly optimizer: AdamW;
   /** Draws the training batches (and dropout masks); its state is saved in checkpoints. */
   readonly rng: Rng;
@@ -89,10 +102,11 @@ export class GptTrainer {
   readonly stepMs: number[] = [];
   private readonly evalBatches: { train: TokenBatch[]; val: TokenBatch[] };
 
-  constructor(readonly config: GptTrainConfig, readonly data: GptData) {
+  /** `makeModel` builds the model from the trainer's seeded generator (its first draws). */
+  constructor(readonly config: C, readonly data: GptData, makeModel: (rng: Rng) => M) {
     checkGptData(data, config.model.blockSize, "the text");
     this.rng = new Rng(config.seed);
-    this.model = new GPT(config.model, this.rng);
+    this.model = makeModel(this.rng);
     const schedule = warmupCosine(config.lr, config.iters, { warmup: config.warmup, minLr: config.minLr });
     this.optimizer = new AdamW(this.model.namedParameters(), {
       lr: schedule,
@@ -148,5 +162,12 @@ export class GptTrainer {
     const s = [...this.stepMs].sort((a, b) => a - b);
     const mid = s.length >> 1;
     return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  }
+}
+
+/** Trains a GPT step by step (`step`), evaluating on demand (`evaluate`); `run` in gpt-run.ts drives it. */
+export class GptTrainer extends LanguageModelTrainer<GPT, GptTrainConfig> {
+  constructor(config: GptTrainConfig, data: GptData) {
+    super(config, data, (rng) => new GPT(config.model, rng));
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { NnlabError } from "../../core/errors.js";
 import { loadMnist } from "../../data/mnist.js";
-import { EXPERIMENTS, writeLabRun, type Experiment, type ExperimentContext, type LabContext, type LabProgress } from "../../lab/index.js";
+import { EXPERIMENTS, TEXT_EXPERIMENTS, writeLabRun, type Experiment, type ExperimentContext, type LabContext, type LabProgress } from "../../lab/index.js";
 import { intFlag, type OptionSpec } from "../args.js";
 import { defineCommand, type Command, type CommandContext } from "../command.js";
 import type { ProgressBar } from "../progress.js";
@@ -100,5 +100,8 @@ const LAB: ExperimentGroup<LabContext> = {
   },
 };
 
+/** The lab's text experiments (`nnlab lab lstm-vs-gpt`): they read their own text, no MNIST. */
+const TEXT_LAB: ExperimentGroup<ExperimentContext> = { name: "lab", modelDescription: "", options: [], context: (common) => Promise.resolve(common) };
+
 /** `nnlab lab NAME` for every experiment of src/lab. */
-export const labCommands: Command[] = EXPERIMENTS.map((e) => experimentCommand(e, LAB));
+export const labCommands: Command[] = [...EXPERIMENTS.map((e) => experimentCommand(e, LAB)), ...TEXT_EXPERIMENTS.map((e) => experimentCommand(e, TEXT_LAB))];
