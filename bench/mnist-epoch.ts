@@ -76,7 +76,14 @@ export async function epochBench(
       entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats: null, note: failed });
       continue;
     }
-    tfjsEpoch(config, warm, full.test);
+    try {
+      tfjsEpoch(config, warm, full.test);
+    } catch (err) {
+      // e.g. TF.js/wasm has no Conv2DBackpropFilter kernel, so it cannot train the CNN
+      const why = (err as Error).message.split("\n")[0];
+      entries.push({ case: "epoch", impl: tfjsLabel(name), nnlab: false, threads: 1, stats: null, note: `cannot train this net: ${why}` });
+      continue;
+    }
     let accuracy = NaN;
     const stats = timeRuns(() => {
       const r = tfjsEpoch(config, train, full.test);
