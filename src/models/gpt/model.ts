@@ -58,6 +58,9 @@ export class GptCapture {
   }
 }
 
+/** Values on the forward path that {@link GptForwardOptions.patch} may replace. */
+export type GptPatchSite = "embeddings" | "attnOut" | "mlpOut" | "residual";
+
 /** Options of {@link GPT.forward}. */
 export interface GptForwardOptions {
   /** Record intermediate values (see {@link GptCapture}). */
@@ -70,6 +73,12 @@ export interface GptForwardOptions {
   cache?: KVCache;
   /** Random numbers for dropout; dropout runs only in training mode, with dropout > 0 and an rng. */
   rng?: Rng;
+  /**
+   * Intervention on the same forward path (causal tracing, activation patching, ROME's edits): called
+   * with each site's value, (B, T, C), and its block (−1 for the embeddings); what it returns is used
+   * in its place, and captured.
+   */
+  patch?: (site: GptPatchSite, layer: number, value: Tensor) => Tensor;
 }
 
 /** N(0, std²) values drawn from `rng`, or zeros without one (a model whose weights are loaded next). */
@@ -147,6 +156,7 @@ export class CausalSelfAttention extends Module {
     const y = F.scaledDotProductAttention(qs, k, v, { causal: call.causal, scale: call.scale, capture: patternCapture, dropPattern: drop }); // (B, nh, T, hs)
     let out = this.c_proj.forward(F.mergeHeads(y)); // (B, T, C)
     if (drop) out = drop(out);
+    if (call.patch) out = call.patch("attnOut", call.layer, out);
     if (cap) {
       if (patternCapture?.pattern) cap.attention[call.layer] = patternCapture.pattern;
       if (cap.has("q")) cap.q[call.layer] = qs;
@@ -173,6 +183,7 @@ export class MLP extends Module {
     const hidden = this.c_fc.forward(x).gelu(this.config.gelu); // (B, T, 4C)
     let out = this.c_proj.forward(hidden); // (B, T, C)
     if (call.dropout > 0 && call.rng) out = F.dropout(out, call.dropout, call.rng);
+    if (call.patch) out = call.patch("mlpOut", call.layer, out);
     if (call.capture?.has("mlpHidden")) call.capture.mlpHidden[call.layer] = hidden;
     if (call.capture?.has("mlpOut")) call.capture.mlpOut[call.layer] = out;
     return out;
@@ -195,7 +206,8 @@ export class Block extends Module {
 
   forward(x: Tensor, call: BlockCall): Tensor {
     const h = ops.add(x, this.attn.forward(this.ln_1.forward(x), call)); // (B, T, C)
-    const out = ops.add(h, this.mlp.forward(this.ln_2.forward(h), call));
+    let out = ops.add(h, this.mlp.forward(this.ln_2.forward(h), call));
+    if (call.patch) out = call.patch("residual", call.layer, out);
     if (call.capture?.has("residual")) call.capture.residual[call.layer] = out;
     return out;
   }
@@ -253,6 +265,7 @@ export class GPT extends Module {
     const pos = ops.tensor(Int32Array.from({ length: T }, (_, t) => past + t), [T], "int32"); // (T,) positions past, …, past + T − 1
     let x = ops.add(this.wte.forward(ids), this.wpe.forward(pos)); // (B, T, C) + (T, C)
     if (dropout > 0 && opts.rng) x = F.dropout(x, dropout, opts.rng);
+    if (opts.patch) x = opts.patch("embeddings", -1, x);
     if (opts.capture?.has("embeddings")) opts.capture.embeddings = x;
     const call = { ...opts, dropout };
     this.h.forEach((block, layer) => {
