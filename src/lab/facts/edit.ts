@@ -75,7 +75,7 @@ export interface EditResult {
   before: EditScores;
   after: EditScores;
   overlap: KeyOverlap;
-  /** The same edits at every layer and both key positions (with --quick: at the traced site and at ROME's, the subject's layer of largest MLP effect). */
+  /** The same edits at every layer of the chosen position and at ROME's site (the last subject token at its layer of largest MLP effect); with --quick only at the chosen layer, the trace's and ROME's. */
   sweep: EditSweepRow[];
   settings: { edits: number; value_shift: ValueShiftOptions; ridge: number; covariance_tokens: number };
 }
@@ -201,15 +201,12 @@ export async function editReport(ctx: ExperimentContext, trained: TrainedFacts):
   const shares = layers.map((l) => keyShares(model, corpus, cases, l, site, moments[l].matrix));
   const spill = shares.map((x) => x.others);
   const layer = spill.indexOf(Math.min(...spill));
-  // the full run tries every layer at both positions; the quick one the chosen layer, the trace's and ROME's (the subject's layer of largest MLP effect)
-  const everywhere = (["last subject token", "last token"] as const).flatMap((s) => Array.from({ length: s === "last token" ? L : L - 1 }, (_, l) => ({ site: s as KeySite, layer: l })));
+  // the same edits at every layer of the traced position, and at ROME's site: the last subject token at its layer of largest MLP effect
+  // (the quick run: only the chosen layer, the trace's and ROME's)
   const subject = traced.effects.mlpOut.slice(0, -1).map((row) => row[POSITION_KINDS.indexOf("last subject token")]);
-  const picked = [
-    { site, layer },
-    { site, layer: tracedLayer },
-    { site: "last subject token" as KeySite, layer: subject.indexOf(Math.max(...subject)) },
-  ];
-  const configs = ctx.quick ? everywhere.filter((c) => picked.some((p) => p.site === c.site && p.layer === c.layer)) : everywhere;
+  const rome = { site: "last subject token" as KeySite, layer: subject.indexOf(Math.max(...subject)) };
+  const atSite = ctx.quick ? [...new Set([layer, tracedLayer])] : layers;
+  const configs = [...atSite.map((l) => ({ site, layer: l })), ...(site === rome.site ? [] : [rome])];
   const bar = ctx.progress(`${cases.length} rank-one edits at each of ${configs.length} layers and positions`, configs.length);
   const sweep: EditSweepRow[] = [];
   let headline: ReturnType<typeof editsAt> | undefined;
@@ -257,7 +254,7 @@ export async function editReport(ctx: ExperimentContext, trained: TrainedFacts):
     },
     {
       file: "sweep.svg",
-      caption: "The same edits at every layer and both key positions: scores after the edit",
+      caption: "The same edits at other layers and at ROME's site: scores after the edit",
       data: await barChart(
         "Where a rank-one edit works",
         sweep.flatMap((r) => KEYS.slice(0, 3).map((k) => ({ x: `${r.site === "last token" ? "last" : "subject"} L${r.layer}`, y: r.after[k], series: k }))),
@@ -298,7 +295,7 @@ function reportOf(r: EditResult): string {
     "",
     "## Where a rank-one edit works",
     "",
-    `The same edits ${r.sweep.length > 2 ? "at every layer and both key positions" : "at the traced site and at ROME's (the last subject token, at its layer of largest MLP effect)"}. The overlap columns say why the scores are what they are: W↓k moves by δ·uᵀk with u = C⁻¹k*/(k*ᵀC⁻¹k*), so uᵀk is the share of the edit each key receives — 1 for k* itself; ` +
+    "The same edits at other layers of the position, and at ROME's site (the last subject token at its layer of largest MLP effect in the trace). The overlap columns say why the scores are what they are: W↓k moves by δ·uᵀk with u = C⁻¹k*/(k*ᵀC⁻¹k*), so uᵀk is the share of the edit each key receives — 1 for k* itself; " +
       "the held-out phrasing's key needs a large share for the edit to generalize, and other people's keys a share near 0 for it to be specific.",
     "",
     table(
