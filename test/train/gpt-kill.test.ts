@@ -1,7 +1,8 @@
 // A GPT run killed while it checkpoints loses nothing: the real `nnlab gpt train` is SIGKILLed between
 // the two renames of its run-directory swap (the NNLAB_TEST_KILL_AT hook of src/io/atomic.ts), when the
 // run directory does not exist for a moment; `--resume` must find the complete new version, continue,
-// and end bit for bit where an uninterrupted run ends. Also: files that claim a model bigger than they
+// and end bit for bit where an uninterrupted run ends; so must runs killed at the swap's other stage
+// and at random moments. Also: files that claim a model bigger than they
 // hold, or a GPT too big to train, are refused before anything is allocated.
 
 import { after, before, test } from "node:test";
@@ -11,6 +12,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Rng } from "../../src/core/rng.js";
 import { hfConfigFromGpt } from "../../src/models/gpt/config.js";
 import { GPT_RUN_FILES } from "../../src/train/gpt-checkpoint.js";
 import { nnlab, ROOT } from "../helpers.js";
@@ -23,7 +25,8 @@ interface Exit {
   stderr: string;
 }
 
-function gptTrain(args: string[], env: Record<string, string> = {}): Promise<Exit> {
+/** Runs `nnlab gpt train …args`; kills it with SIGKILL after `killAfterMs` when given. */
+function gptTrain(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), "gpt", "train", ...args], {
       cwd: ROOT,
@@ -32,8 +35,12 @@ function gptTrain(args: string[], env: Record<string, string> = {}): Promise<Exi
     });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
   });
 }
 
@@ -52,11 +59,31 @@ before(async () => {
 });
 after(() => rm(work, { recursive: true, force: true }));
 
-test("a GPT run killed between the swap's two renames resumes from the new checkpoint and ends bit for bit like an uninterrupted run", { timeout: 300_000 }, async () => {
-  const whole = path.join(work, "whole");
-  const done = await gptTrain([...RUN, "--out", whole]);
-  assert.equal(done.code, 0, done.stderr);
+/** Continues a killed run until it is done: resume it, or start it again when no checkpoint was ever made. */
+async function finish(run: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const parent = path.dirname(run);
+    const hasRun = existsSync(run) || (await readdir(parent)).some((n) => n.startsWith(`.${path.basename(run)}.`) && n.endsWith(".new"));
+    if (hasRun) {
+      const state = existsSync(path.join(run, GPT_RUN_FILES.state)) ? (JSON.parse(await readFile(path.join(run, GPT_RUN_FILES.state), "utf8")) as { iter: number }) : null;
+      if (state?.iter === 30) return;
+    }
+    const exit = await gptTrain(hasRun ? ["--resume", run] : [...RUN, "--out", run]);
+    assert.equal(exit.code, 0, exit.stderr);
+  }
+}
 
+let whole = "";
+/** The uninterrupted run every killed one must end equal to (made once). */
+async function wholeRun(): Promise<string> {
+  if (whole) return whole;
+  const dir = path.join(work, "whole");
+  const done = await gptTrain([...RUN, "--out", dir]);
+  assert.equal(done.code, 0, done.stderr);
+  return (whole = dir);
+}
+
+test("a GPT run killed between the swap's two renames resumes from the new checkpoint and ends bit for bit like an uninterrupted run", { timeout: 300_000 }, async () => {
   const killed = path.join(work, "killed");
   // the 2nd checkpoint write (after step 20), killed with the old version aside and the new one not yet in place
   const exit = await gptTrain([...RUN, "--out", killed], { NNLAB_TEST_KILL_AT: "swap-aside@2" });
@@ -74,7 +101,25 @@ test("a GPT run killed between the swap's two renames resumes from the new check
     [0, 10, 20, 30],
     "the resumed run continued from step 20, the checkpoint the kill interrupted",
   );
-  assert.deepEqual(await snapshot(killed), await snapshot(whole));
+  assert.deepEqual(await snapshot(killed), await snapshot(await wholeRun()));
+});
+
+test("killed at every other stage of a checkpoint write and at seeded random moments, a GPT run still ends bit for bit", { timeout: 600_000 }, async () => {
+  const kills: { name: string; env?: Record<string, string>; afterMs?: number }[] = [
+    { name: "ready1", env: { NNLAB_TEST_KILL_AT: "swap-ready@1" } },
+    { name: "aside1", env: { NNLAB_TEST_KILL_AT: "swap-aside@1" } },
+    { name: "ready3", env: { NNLAB_TEST_KILL_AT: "swap-ready@3" } },
+  ];
+  const rng = new Rng(11);
+  for (let i = 0; i < 2; i++) kills.push({ name: `random${i}`, afterMs: 1500 + rng.int(4000) });
+  for (const k of kills) {
+    const run = path.join(work, k.name);
+    const exit = await gptTrain([...RUN, "--out", run], k.env ?? {}, k.afterMs);
+    if (k.env) assert.equal(exit.signal, "SIGKILL", `${k.name}: the hook killed it (stderr: ${exit.stderr})`);
+    await finish(run);
+    assert.deepEqual((await readdir(work)).filter((n) => n.startsWith(`.${k.name}.`)), [], `${k.name}: no leftovers`);
+    assert.deepEqual(await snapshot(run), await snapshot(await wholeRun()), `${k.name}: ends bit for bit`);
+  }
 });
 
 test("a config.json claiming a bigger model than model.safetensors holds is refused before allocating", async () => {
