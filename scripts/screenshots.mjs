@@ -8,22 +8,31 @@ import path from "node:path";
 import { withLab, ARTIFACTS } from "../dist/test/web/browser.js";
 
 const OUT = path.join(path.dirname(ARTIFACTS), "screens");
-const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4"];
+const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4", "beyond"];
 const pages = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const WIDTHS = (process.env.WIDTHS ?? "1280,390").split(",").map(Number);
 
-/** A stroke through the drawing canvas's own coordinates (0..280), like a person drawing a 3. */
-async function drawThree(page) {
+/**
+ * A stroke through the drawing canvas's own coordinates (0..280), like a person drawing a 3; then waits
+ * for `answered` (the page's reading of it).
+ */
+async function drawThree(page, answered = "[data-testid=prediction][data-revision]") {
   const box = await page.getByTestId("draw-canvas").boundingBox();
   const pts = [[85, 60], [130, 45], [180, 60], [185, 100], [140, 130], [185, 160], [190, 205], [140, 235], [85, 220]];
   await page.mouse.move(box.x + (pts[0][0] * box.width) / 280, box.y + (pts[0][1] * box.height) / 280);
   await page.mouse.down();
   for (const [x, y] of pts.slice(1)) await page.mouse.move(box.x + (x * box.width) / 280, box.y + (y * box.height) / 280, { steps: 6 });
   await page.mouse.up();
-  await page.locator("[data-testid=prediction][data-revision]").waitFor({ timeout: 30_000 });
+  await page.locator(answered).waitFor({ timeout: 60_000 });
 }
 
 const WORK = {
+  async beyond(page) {
+    await page.locator("[data-testid=cnn][data-ready]").waitFor({ timeout: 600_000 });
+    await drawThree(page, "[data-testid=layer1-maps][data-maps]");
+    await page.waitForFunction(() => !document.querySelector("[data-testid=draw-panel][data-busy]"), undefined, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+  },
   async lesson1(page) {
     await drawThree(page);
     await page.getByTestId("neuron-2-5").hover();

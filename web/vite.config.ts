@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 // the compiled server routes (tsc runs before vite in `npm run build`)
 import { ISOLATION_HEADERS, labRoutes } from "../dist/src/server/routes.js";
-import { LESSONS } from "./src/lessons.ts";
+import { BEYOND, LESSONS } from "./src/lessons.ts";
 
 const here = import.meta.dirname;
 
@@ -36,8 +36,8 @@ function noNodeBuiltins(): Plugin {
   };
 }
 
-/** The home page and every lesson page that exists (lessons.ts marks them live). */
-export const PAGES = ["index", ...LESSONS.filter((l) => l.live).map((l) => l.page.replace(/\.html$/, ""))];
+/** The home page, every lesson page that exists (lessons.ts marks them live) and "Beyond the series". */
+export const PAGES = ["index", ...[...LESSONS.filter((l) => l.live), BEYOND].map((l) => l.page.replace(/\.html$/, ""))];
 
 export default defineConfig({
   root: here,

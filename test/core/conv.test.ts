@@ -53,6 +53,9 @@ test("the wasm im2col and col2im match the js oracle on odd geometries", async (
     { image: [3, 5, 9, 11], kernel: [3, 4], stride: [2, 3], padding: [2, 3], dilation: [2, 1], groups: 5 },
     { image: [2, 2, 1, 13], kernel: [1, 5], stride: [1, 1], padding: [0, 4], dilation: [1, 3], groups: 1 },
     { image: [1, 1, 6, 6], kernel: [6, 6], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
+    // stride 2 along long rows (the SIMD shuffle of 2×2 pooling) and stride 1 along rows over 32 (memory.copy)
+    { image: [2, 3, 7, 21], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [1, 1], groups: 3 },
+    { image: [1, 2, 3, 40], kernel: [2, 2], stride: [1, 1], padding: [1, 0], dilation: [1, 2], groups: 1 },
   ];
   for (const { image, ...geometry } of geometries) {
     const g = { image, ...geometry };

@@ -34,17 +34,18 @@ test("home page: the engine gets ready, a card per lesson, the navigation on one
     assert.match((await status.getAttribute("title")) ?? "", /wasm/);
 
     const cards = page.locator("[data-testid=lesson-cards] > li");
-    assert.equal(await cards.count(), 7, "a card for each of the series' seven lessons");
+    assert.equal(await cards.count(), 8, "a card for each of the series' seven lessons, and one for Beyond the series");
+    assert.equal(await page.locator("[data-testid=lesson-cards] > li:last-child").getAttribute("data-lesson"), "beyond");
     const live = await page.locator("[data-testid=lesson-cards] > li[data-live=true] a.card").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href")));
     for (const href of live) assert.ok(PAGES.includes(href!.replace("./", "")), `${href} is a built page`);
-    assert.ok(live.length >= 4, "lessons 1–4 are linked");
+    assert.ok(live.length >= 5, "lessons 1–4 and Beyond the series are linked");
     const coming = await page.locator("[data-testid=lesson-cards] > li[data-live=false]").count();
-    assert.equal(coming, 7 - live.length, "the others are shown as coming, not linked");
+    assert.equal(coming, 8 - live.length, "the others are shown as coming, not linked");
     assert.equal(await page.locator("[data-testid=lesson-cards] > li[data-live=false] a").count(), 0);
 
-    // the navigation: one line at 1280 px, every lesson in it
+    // the navigation: one line at 1280 px, every lesson in it, and Beyond the series
     const tops = await page.locator("nav.lessons > *").evaluateAll((items) => items.map((e) => Math.round(e.getBoundingClientRect().top)));
-    assert.equal(tops.length, 7);
+    assert.equal(tops.length, 8);
     assert.equal(new Set(tops).size, 1, `nav items on one line (tops ${tops.join(", ")})`);
     const clipped = await page.locator("nav.lessons").evaluate((n) => n.scrollWidth - n.clientWidth);
     assert.equal(clipped, 0, "the navigation shows every lesson without scrolling at 1280 px");

@@ -27,6 +27,9 @@ export const LESSONS: readonly Lesson[] = [
   { number: 7, page: "lesson7.html", title: "How MLPs might store facts", short: "Facts in MLPs", promise: "Find where a small model keeps what it knows.", live: false },
 ];
 
+/** "Beyond the series": not one of the seven lessons; the navigation shows it after them as "+". */
+export const BEYOND = { page: "beyond.html", title: "Beyond the series: a convolutional network", short: "Beyond", promise: "Follow a drawn digit through a CNN, filter by filter and map by map, beside the MLP's answer." } as const;
+
 /** The lesson with this number (throws on a number that is not in the list: a page's typo). */
 export function lesson(number: number): Lesson {
   const found = LESSONS.find((l) => l.number === number);

@@ -3,9 +3,9 @@
 
 import "./style.css";
 import { engine } from "./engine/client.js";
-import { LESSONS } from "./lessons.js";
+import { BEYOND, LESSONS } from "./lessons.js";
 
-export { LESSONS, lesson, type Lesson } from "./lessons.js";
+export { BEYOND, LESSONS, lesson, type Lesson } from "./lessons.js";
 
 /** Builds an element: `el("div", { class: "x" }, child, "text")`. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -30,6 +30,8 @@ function lessonNav(current: number | null): HTMLElement {
     if (l.live) nav.append(el("a", { href: `./${l.page}`, title: `Lesson ${l.number}: ${l.title}`, ...(l.number === current ? { "aria-current": "page" } : {}) }, ...inner));
     else nav.append(el("span", { class: "soon", title: `Lesson ${l.number}: ${l.title} — coming soon` }, ...inner));
   }
+  const here: Record<string, string> = location.pathname.endsWith(`/${BEYOND.page}`) ? { "aria-current": "page" } : {};
+  nav.append(el("a", { href: `./${BEYOND.page}`, title: BEYOND.title, ...here }, el("span", { class: "n" }, "+"), el("span", { class: "short" }, BEYOND.short)));
   return nav;
 }
 

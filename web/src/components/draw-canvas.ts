@@ -3,6 +3,8 @@
 // It keeps its full resolution; the MNIST preprocessing (in the worker) does the downscaling.
 
 import "./draw-canvas.css";
+import { el } from "../shell.js";
+import { button } from "./controls.js";
 
 /** Options of {@link DrawCanvas}. */
 export interface DrawCanvasOptions {
@@ -48,6 +50,12 @@ export class DrawCanvas {
     const end = () => (this.last = null);
     this.element.addEventListener("pointerup", end);
     this.element.addEventListener("pointercancel", end);
+  }
+
+  /** The canvas with its clear button and a hint under it, as every drawing page lays them out. */
+  box(): HTMLElement {
+    const controls = el("div", { class: "row" }, button("clear", () => this.clear(), "clear"), el("span", { class: "muted" }, "mouse, pen or finger"));
+    return el("div", { class: "draw-box" }, this.element, controls);
   }
 
   /** Calls `fn` after the drawing changed. */

@@ -124,3 +124,24 @@ export function lessonThumbnail(number: number): SVGSVGElement {
   svg.append(g);
   return svg;
 }
+
+/** "Beyond the series": a filter's window on a digit, the feature maps it makes, then smaller maps of maps. */
+export function beyondThumbnail(): SVGSVGElement {
+  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: "thumb", "aria-hidden": "true" });
+  const three = ["0111110", "0000011", "0000011", "0011110", "0000011", "0000011", "0111110"];
+  three.forEach((row, i) => [...row].forEach((p, j) => svg.append(node("rect", { x: 14 + j * 8, y: 32 + i * 8, width: 7.4, height: 7.4, fill: p === "1" ? "var(--fg)" : "#e3e7ee" }))));
+  svg.append(node("rect", { x: 37, y: 55, width: 24, height: 24, fill: "none", stroke: "var(--accent)", "stroke-width": 2, rx: 2 }));
+  // stacks of maps: each map a square, the stack fanned out behind it
+  const stack = (x: number, y: number, size: number, count: number, lit: number) => {
+    for (let k = count - 1; k >= 0; k--) {
+      svg.append(node("rect", { x: x + k * 6, y: y - k * 6, width: size, height: size, rx: 2, fill: k === 0 ? "var(--accent-soft)" : "var(--panel)", stroke: "var(--line-strong)" }));
+    }
+    svg.append(node("rect", { x: x + size * 0.3, y: y + size * 0.45, width: size * lit, height: size * lit, fill: "var(--accent)", "fill-opacity": 0.7 }));
+  };
+  svg.append(node("line", { x1: 61, y1: 67, x2: 98, y2: 72, stroke: "var(--accent)", "stroke-width": 1.2 }));
+  stack(98, 50, 36, 4, 0.25);
+  svg.append(node("line", { x1: 134, y1: 70, x2: 160, y2: 66, stroke: "var(--line-strong)", "stroke-width": 1.2 }));
+  stack(160, 54, 22, 5, 0.3);
+  for (let d = 0; d < 10; d++) svg.append(node("circle", { cx: 224, cy: 20 + d * 9, r: 3.2, fill: d === 3 ? "var(--accent)" : "#dfe3ea" }));
+  return svg;
+}

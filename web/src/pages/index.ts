@@ -2,8 +2,8 @@
 // promise and picture; lessons not built yet are shown as coming. The engine starts here too (header).
 
 import "./index.css";
-import { lessonThumbnail } from "../components/lesson-thumbnails.js";
-import { el, LESSONS, shell } from "../shell.js";
+import { beyondThumbnail, lessonThumbnail } from "../components/lesson-thumbnails.js";
+import { BEYOND, el, LESSONS, shell } from "../shell.js";
 
 const main = shell(
   null,
@@ -20,6 +20,8 @@ for (const l of LESSONS) {
   const card = l.live ? el("a", { class: "card", href: `./${l.page}` }, ...body) : el("div", { class: "card soon", "aria-disabled": "true" }, ...body);
   cards.append(el("li", { "data-lesson": String(l.number), "data-live": String(l.live) }, card));
 }
+const beyond = [el("div", { class: "card-thumb" }, beyondThumbnail()), el("div", { class: "card-body" }, el("p", { class: "card-kicker" }, "Beyond the series"), el("h2", {}, "Convolutional networks"), el("p", { class: "card-promise" }, BEYOND.promise))];
+cards.append(el("li", { "data-lesson": "beyond", "data-live": "true" }, el("a", { class: "card", href: `./${BEYOND.page}` }, ...beyond)));
 main.append(cards);
 
 main.append(

@@ -42,7 +42,7 @@ drawPanel.append(
   el(
     "div",
     { class: "row" },
-    el("div", { class: "draw-box" }, drawing.element, el("div", { class: "row" }, button("clear", () => drawing.clear(), "clear"), el("span", { class: "muted" }, "mouse, pen or finger"))),
+    drawing.box(),
     el("div", {}, el("h3", {}, "MNIST's preprocessing, in the worker"), steps.element),
     el("div", {}, el("h3", {}, "the ten outputs"), el("p", {}, "answer: ", prediction), outputs.element),
   ),

@@ -1,6 +1,7 @@
 // im2col and col2im for float32 images [N, C, H, W] (the js oracle: src/backend/js/conv.ts). Each output
 // row of im2col (one channel and kernel tap) is, per image row, a run of padding, a strided copy of the
-// image row and padding again; with stride 1 the copy is one memory.copy and col2im's sum is SIMD adds.
+// image row and padding again; with stride 1 the copy is SIMD (memory.copy for long rows), with stride 2
+// a SIMD shuffle, and col2im's sum with stride 1 is SIMD adds.
 // The geometry comes as 15 int32 at `meta`: N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, and
 // 1 for images stored [C, N, H, W] (0 for [N, C, H, W]).
 
@@ -26,16 +27,30 @@ function fill(dst: usize, count: i32, v: f32): void {
   for (; t < count; t++) store<f32>(dst + (<usize>t << 2), v);
 }
 
+/** Runs of at most this many floats are copied with SIMD loads and stores (a memory.copy call costs more). */
+const SHORT_RUN = 32;
+
 /** Copies one image row's taps (columns lo..hi of the output row, stride `sw`) into `d`, padding around them. */
 @inline
 function gatherRow(d: usize, src: usize, lo: i32, hi: i32, outW: i32, sw: i32, padValue: f32): void {
   fill(d, lo, padValue);
   fill(d + (<usize>hi << 2), outW - hi, padValue);
+  let t = lo;
   if (sw == 1) {
-    memory.copy(d + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
-  } else {
-    for (let t = lo; t < hi; t++) store<f32>(d + (<usize>t << 2), load<f32>(src + (<usize>(t * sw) << 2)));
+    if (hi - lo > SHORT_RUN) {
+      memory.copy(d + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+      return;
+    }
+    for (; t + 4 <= hi; t += 4) v128.store(d + (<usize>t << 2), v128.load(src + (<usize>t << 2)));
+  } else if (sw == 2) {
+    // every other float of eight (2×2 pooling's taps): the eighth is the next tap's neighbour, inside the
+    // row while tap t + 4 exists
+    for (; t + 4 < hi; t += 4) {
+      const a = src + (<usize>(t * 2) << 2);
+      v128.store(d + (<usize>t << 2), v128.shuffle<f32>(v128.load(a), v128.load(a, 16), 0, 2, 4, 6));
+    }
   }
+  for (; t < hi; t++) store<f32>(d + (<usize>t << 2), load<f32>(src + (<usize>(t * sw) << 2)));
 }
 
 /** Adds columns lo..hi of an output row `s` back into the image row's taps at `d` (stride `sw`). */
