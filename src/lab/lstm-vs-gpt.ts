@@ -108,6 +108,15 @@ function race(runners: Runner[], budget: number, slice: number, every: number, p
   }
 }
 
+/** Which model was ahead at the evaluations both reached, in words. */
+function leader(points: readonly { gpt: number; lstm: number }[]): string {
+  if (points.length === 0) return "";
+  const gptAhead = points.filter((p) => p.gpt < p.lstm).length;
+  if (gptAhead === points.length) return "The GPT was ahead at every evaluation. ";
+  if (gptAhead === 0) return "The LSTM was ahead at every evaluation. ";
+  return `The lead changed hands: the GPT was ahead at ${gptAhead} of ${points.length} evaluations. `;
+}
+
 /** The experiment. */
 export const lstmVsGpt: Experiment<LstmVsGptResult, ExperimentContext> = {
   name: "lstm-vs-gpt",
@@ -208,7 +217,10 @@ export const lstmVsGpt: Experiment<LstmVsGptResult, ExperimentContext> = {
       "",
       `**Result:** after ${budget} s each, the ${winner} reaches a validation loss of ${fmt(won.final_val_loss)} against the ${loser.name}'s ${fmt(loser.final_val_loss)} (guessing uniformly: ${fmt(result.uniform_loss)}). ` +
         `The GPT took ${gpt.steps} steps (${Math.round(gpt.tokens_per_second)} tokens/s), the LSTM ${lstm.steps} (${Math.round(lstm.tokens_per_second)} tokens/s): ` +
-        "an LSTM must run its time steps one after another, a GPT processes the whole window at once. With a longer budget, more data or other sizes the order can change; rerun with `--seconds`.",
+        (gpt.tokens_per_second >= lstm.tokens_per_second
+          ? "the LSTM must run its time steps one after another, each a few small kernels, while the GPT handles the whole window at once. "
+          : "at this size the LSTM's step is the cheaper one: its time steps run one after another, but each is a few small kernels (the cell step fused into one), while every GPT step runs attention and an MLP four times as wide over the whole window. ") +
+        `${leader(atEqualTime)}With a longer budget, more data or other sizes the order can change; rerun with \`--seconds\`.`,
       "",
       "Samples (temperature 0.8, starting from a new line):",
       "",
