@@ -13,7 +13,7 @@ import type { ExperimentContext } from "../../src/lab/experiment.js";
 import { editReport } from "../../src/lab/facts/edit.js";
 import { trainedFactModel, type TrainedFacts } from "../../src/lab/facts/fact-gpt.js";
 import { recallReport } from "../../src/lab/facts/recall.js";
-import { applyRankOne, editDirection, keyGains, keySecondMoment, solveSpd, undoRankOne } from "../../src/lab/facts/rome.js";
+import { applyRankOne, editDirection, keyGains, keySecondMoments, solveSpd, undoRankOne } from "../../src/lab/facts/rome.js";
 import { traceReport } from "../../src/lab/facts/trace.js";
 import { GPT, GptCapture } from "../../src/models/gpt/model.js";
 import { ROOT } from "../helpers.js";
@@ -69,10 +69,12 @@ test("the rank-one edit moves W↓k* by exactly δ, and any key k by δ·uᵀk",
   covariance.forEach((row, i) => assert.ok(Math.abs(row.reduce((s, a, j) => s + a * x[j], 0) - key[i]) < 1e-8));
 });
 
-test("keySecondMoment is E[k kᵀ] over every position of the text, plus the ridge", () => {
+test("keySecondMoments is E[k kᵀ] of each block's keys over every position of the text, plus the ridge", () => {
   const model = new GPT(tiny, new Rng(6));
   const text = Int32Array.from({ length: 20 }, (_, i) => (i * 7) % 11); // three windows of 6, two tokens left over
-  const { matrix, samples } = keySecondMoment(model, text, 1, 0);
+  const { matrices, samples } = keySecondMoments(model, text, 0);
+  assert.equal(matrices.length, tiny.nLayer);
+  const matrix = matrices[1];
   assert.equal(samples, 18);
   const keys = tidy(() =>
     noGrad(() => {
@@ -87,7 +89,7 @@ test("keySecondMoment is E[k kᵀ] over every position of the text, plus the rid
     for (let n = 0; n < samples; n++) s += keys[n * d + i] * keys[n * d + j];
     assert.ok(Math.abs(matrix[i][j] - s / samples) < 1e-6, `C[${i}][${j}]`);
   }
-  const ridged = keySecondMoment(model, text, 1, 0.5).matrix;
+  const ridged = keySecondMoments(model, text, 0.5).matrices[1];
   const meanDiagonal = matrix.reduce((s, row, i) => s + row[i], 0) / d;
   assert.ok(Math.abs(ridged[2][2] - matrix[2][2] - 0.5 * meanDiagonal) < 1e-9);
   assert.equal(ridged[2][3], matrix[2][3]);

@@ -10,7 +10,7 @@ import type { Experiment, ExperimentContext, LabFigure, LabOutput } from "../exp
 import { barChart } from "../figures.js";
 import { RELATIONS, RELATION_NAMES, type FactCorpus, type FactPrompt } from "./corpus.js";
 import { predictNext, trainedFactModel, type TrainedFacts } from "./fact-gpt.js";
-import { editDirection, editFact, factPrompts, keyGains, keySecondMoment, meanKey, mlpKeys, undoFactEdit, type FactEditRequest, type KeySite, type ValueShiftOptions } from "./rome.js";
+import { editDirection, editFact, factPrompts, keyGains, keySecondMoments, meanKey, mlpKeys, undoFactEdit, type FactEditRequest, type KeySite, type ValueShiftOptions } from "./rome.js";
 import { editSite, POSITION_KINDS, traceFacts, tracedPrompts } from "./tracing.js";
 
 /** Shares of prompts, before or after an edit. */
@@ -75,7 +75,7 @@ export interface EditResult {
   before: EditScores;
   after: EditScores;
   overlap: KeyOverlap;
-  /** The same edits at every layer of the chosen position and at ROME's site (the last subject token at its layer of largest MLP effect); with --quick only at the chosen layer, the trace's and ROME's. */
+  /** The same edits at every layer of the chosen position and at ROME's site (the last subject token at its layer of largest MLP effect); with --quick only at the chosen layer and the trace's. */
   sweep: EditSweepRow[];
   settings: { edits: number; value_shift: ValueShiftOptions; ridge: number; covariance_tokens: number };
 }
@@ -195,23 +195,23 @@ export async function editReport(ctx: ExperimentContext, trained: TrainedFacts):
   const before = cases.map((c) => scores(model, corpus, c));
   const L = model.config.nLayer;
   // C of each layer's keys, over every position of the training text (shared by both key positions)
-  const moments = Array.from({ length: L }, (_, l) => keySecondMoment(model, corpus.train, l, ridge));
+  const moments = keySecondMoments(model, corpus.train, ridge);
   // how much of an edit other people's keys would take at each layer of the traced position (no edit made)
   const layers = Array.from({ length: site === "last token" ? L : L - 1 }, (_, l) => l);
-  const shares = layers.map((l) => keyShares(model, corpus, cases, l, site, moments[l].matrix));
+  const shares = layers.map((l) => keyShares(model, corpus, cases, l, site, moments.matrices[l]));
   const spill = shares.map((x) => x.others);
   const layer = spill.indexOf(Math.min(...spill));
   // the same edits at every layer of the traced position, and at ROME's site: the last subject token at its layer of largest MLP effect
-  // (the quick run: only the chosen layer, the trace's and ROME's)
+  // (the quick run: only the chosen layer and the trace's; δ at the subject takes its 100 steps with the KL term, most of the time)
   const subject = traced.effects.mlpOut.slice(0, -1).map((row) => row[POSITION_KINDS.indexOf("last subject token")]);
   const rome = { site: "last subject token" as KeySite, layer: subject.indexOf(Math.max(...subject)) };
   const atSite = ctx.quick ? [...new Set([layer, tracedLayer])] : layers;
-  const configs = [...atSite.map((l) => ({ site, layer: l })), ...(site === rome.site ? [] : [rome])];
+  const configs = [...atSite.map((l) => ({ site, layer: l })), ...(site === rome.site || ctx.quick ? [] : [rome])];
   const bar = ctx.progress(`${cases.length} rank-one edits at each of ${configs.length} layers and positions`, configs.length);
   const sweep: EditSweepRow[] = [];
   let headline: ReturnType<typeof editsAt> | undefined;
   for (const config of configs) {
-    const run = editsAt(model, corpus, cases, config.layer, config.site, moments[config.layer].matrix, valueShift);
+    const run = editsAt(model, corpus, cases, config.layer, config.site, moments.matrices[config.layer], valueShift);
     if (config.site === site && config.layer === layer) headline = run;
     sweep.push({ site: config.site, layer: config.layer, after: averageScores(run.after), overlap: run.overlap, steps: run.steps, target_probability: run.targetProbability });
     bar.update(sweep.length);
@@ -235,7 +235,7 @@ export async function editReport(ctx: ExperimentContext, trained: TrainedFacts):
     after: averageScores(headline.after),
     overlap: headline.overlap,
     sweep,
-    settings: { edits: cases.length, value_shift: valueShift, ridge, covariance_tokens: moments[0].samples },
+    settings: { edits: cases.length, value_shift: valueShift, ridge, covariance_tokens: moments.samples },
   };
   const KEYS = ["efficacy", "generalization", "specificity", "other_facts"] as const;
   const figures: LabFigure[] = [
@@ -254,7 +254,7 @@ export async function editReport(ctx: ExperimentContext, trained: TrainedFacts):
     },
     {
       file: "sweep.svg",
-      caption: "The same edits at other layers and at ROME's site: scores after the edit",
+      caption: "The same edits at other layers (and, in the full run, at ROME's site): scores after the edit",
       data: await barChart(
         "Where a rank-one edit works",
         sweep.flatMap((r) => KEYS.slice(0, 3).map((k) => ({ x: `${r.site === "last token" ? "last" : "subject"} L${r.layer}`, y: r.after[k], series: k }))),
@@ -295,7 +295,7 @@ function reportOf(r: EditResult): string {
     "",
     "## Where a rank-one edit works",
     "",
-    "The same edits at other layers of the position, and at ROME's site (the last subject token at its layer of largest MLP effect in the trace). The overlap columns say why the scores are what they are: W↓k moves by δ·uᵀk with u = C⁻¹k*/(k*ᵀC⁻¹k*), so uᵀk is the share of the edit each key receives — 1 for k* itself; " +
+    `The same edits at ${r.sweep.some((x) => x.site !== r.site) ? "other layers of the position, and at ROME's site (the last subject token at its layer of largest MLP effect in the trace)" : "the trace's own layer"}. The overlap columns say why the scores are what they are: W↓k moves by δ·uᵀk with u = C⁻¹k*/(k*ᵀC⁻¹k*), so uᵀk is the share of the edit each key receives — 1 for k* itself; ` +
       "the held-out phrasing's key needs a large share for the edit to generalize, and other people's keys a share near 0 for it to be specific.",
     "",
     table(

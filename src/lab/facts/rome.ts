@@ -49,36 +49,43 @@ export function meanKey(keys: readonly ArrayLike<number>[]): Float64Array {
 }
 
 /**
- * C = E[k kᵀ] of block `layer`'s MLP neurons over every position of `text` (token ids, read in
- * consecutive windows of the model's context), plus `ridge`·mean(diag C) on the diagonal so it can be
- * inverted. ROME estimates it from many tokens of generic text (Wikipedia); here the corpus's training
- * text plays that part. Keys taken only where edits are made (one per prompt) are too few and too alike
- * for a 4C × 4C matrix, and the edit then spills onto other people (see `nnlab facts edit`'s report).
+ * C = E[k kᵀ] of every block's MLP neurons over every position of `text` (token ids, read in consecutive
+ * windows of the model's context, one forward pass for all blocks), plus `ridge`·mean(diag C) on the
+ * diagonal so it can be inverted: `matrices[l]` is block l's (4C × 4C). ROME estimates it from many tokens
+ * of generic text (Wikipedia); here the corpus's training text plays that part. Keys taken only where edits
+ * are made (one per prompt) are too few and too alike for a 4C × 4C matrix, and the edit then spills onto
+ * other people.
  */
-export function keySecondMoment(model: GPT, text: Int32Array, layer: number, ridge: number): { matrix: Float64Array[]; samples: number } {
+export function keySecondMoments(model: GPT, text: Int32Array, ridge: number): { matrices: Float64Array[][]; samples: number } {
   const T = model.config.blockSize;
+  const L = model.config.nLayer;
   const d = 4 * model.config.nEmbd;
   const windows = Math.floor(text.length / T);
-  const sum = new Float64Array(d * d);
+  const sums = Array.from({ length: L }, () => new Float64Array(d * d));
   const rowsPerBatch = 64;
   for (let first = 0; first < windows; first += rowsPerBatch) {
     const B = Math.min(rowsPerBatch, windows - first);
-    const kk = tidy(() =>
+    tidy(() =>
       noGrad(() => {
         const capture = new GptCapture(["mlpHidden"]);
         model.forward(ops.tensor(text.subarray(first * T, (first + B) * T), [B, T], "int32"), { capture });
-        const keys = capture.mlpHidden[layer].reshape([B * T, d]); // (B·T, 4C)
-        return ops.matmul(keys, keys, { transA: true }).toArray(); // (4C, 4C)
+        capture.mlpHidden.forEach((hidden, l) => {
+          const keys = hidden.reshape([B * T, d]); // (B·T, 4C)
+          const kk = ops.matmul(keys, keys, { transA: true }).toArray(); // (4C, 4C)
+          for (let i = 0; i < kk.length; i++) sums[l][i] += kk[i];
+        });
       }),
     );
-    for (let i = 0; i < kk.length; i++) sum[i] += kk[i];
   }
   const samples = windows * T;
-  const matrix = Array.from({ length: d }, (_, i) => Float64Array.from(sum.subarray(i * d, (i + 1) * d), (v) => v / samples));
-  let trace = 0;
-  for (let i = 0; i < d; i++) trace += matrix[i][i];
-  for (let i = 0; i < d; i++) matrix[i][i] += (ridge * trace) / d;
-  return { matrix, samples };
+  const matrices = sums.map((sum) => {
+    const matrix = Array.from({ length: d }, (_, i) => Float64Array.from(sum.subarray(i * d, (i + 1) * d), (v) => v / samples));
+    let trace = 0;
+    for (let i = 0; i < d; i++) trace += matrix[i][i];
+    for (let i = 0; i < d; i++) matrix[i][i] += (ridge * trace) / d;
+    return matrix;
+  });
+  return { matrices, samples };
 }
 
 /** Solves A x = b for a symmetric positive definite A (Cholesky, float64). */
@@ -256,7 +263,7 @@ export interface FactEditOptions {
   readonly layer: number;
   /** Where the key is read and δ written. */
   readonly site: KeySite;
-  /** C of that block's keys ({@link keySecondMoment}). */
+  /** C of that block's keys ({@link keySecondMoments}). */
   readonly covariance: readonly Float64Array[];
   readonly valueShift: ValueShiftOptions;
 }
