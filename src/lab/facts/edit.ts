@@ -299,7 +299,7 @@ function reportOf(r: EditResult): string {
       "the held-out phrasing's key needs a large share for the edit to generalize, and other people's keys a share near 0 for it to be specific.",
     "",
     table(
-      ["position", "layer", "efficacy", "generalization", "specificity", "other facts", "uᵀk held out", "|uᵀk| others", "max uᵀk others", "p(new) reached", "steps"],
+      ["position", "layer", "efficacy", "generalization", "specificity", "other facts", "uᵀk held out", "mean \\|uᵀk\\| others", "max uᵀk others", "p(new) reached", "steps"],
       r.sweep.map((s) => [s.site, s.layer, pct(s.after.efficacy, 1), pct(s.after.generalization, 1), pct(s.after.specificity, 1), pct(s.after.other_facts, 1), fmt(s.overlap.held_out, 2), fmt(s.overlap.others_mean_abs, 2), fmt(s.overlap.others_max, 2), pct(s.target_probability, 0), Math.round(s.steps)]),
     ),
     "",
