@@ -5,11 +5,12 @@ import type { MethodContext, MethodTable, RequestMessage } from "./protocol.js";
 import { backpropMethods } from "./methods/backprop.js";
 import { benchMethods } from "./methods/bench.js";
 import { coreMethods } from "./methods/core.js";
+import { factsMethods } from "./methods/facts.js";
 import { lesson1Methods } from "./methods/lesson1.js";
 import { lesson2Methods } from "./methods/lesson2.js";
 import { lesson2LabMethods } from "./methods/lesson2-lab.js";
 
-const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...factsMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
