@@ -168,9 +168,10 @@ const showGate = latestOnly(
     storyBars.after.update(s.after, 2);
     storyBars.after.mark((i) => NAMES[i] === "basketball");
     const act = p.activation === "relu" ? "ReLU" : "GELU";
+    const read = s.z - p.bias; // row · x
     storyZ.replaceChildren(
-      el("span", {}, `z = w_M·[Michael] + w_J·[Jordan] + b`),
-      el("span", {}, `= ${f2(s.z)}`),
+      el("span", {}, "z = row · x + b"),
+      el("span", {}, `= ${f2(read)} ${p.bias < 0 ? "−" : "+"} ${f2(Math.abs(p.bias))} = ${f2(s.z)}`),
       el("span", { class: "story-a" }, `a = ${act}(z) = ${f2(s.neuron)}`),
     );
     storyView.dataset.neuron = String(s.neuron);
@@ -248,6 +249,7 @@ packPanel.append(
   el("div", { class: "row controls" }, el("span", { class: "segmented", role: "group", "aria-label": "penalty" }, ...penaltyButtons), packRun, packPause, packNew),
   packStats,
   el("div", { class: "row charts" }, histogram.element, worstChart.element),
+  el("p", { class: "muted" }, "The lesson's own setting, 10,000 vectors in 100 dimensions (50 million pairs), is more than a page should wait for: ", el("code", {}, "nnlab facts orthogonal"), " packs it with both penalties, and measures how many vectors fit in a band as n grows."),
 );
 
 /** The histogram's x range: the bins either set uses, and both Welch limits, with a little margin. */
@@ -269,12 +271,19 @@ function histogramColumns(l: PackLive): number[][] {
 }
 
 let lastStep = -1;
+/** The random start's worst angle, drawn with the first step (one point alone draws no line). */
+let startPoint: [number, number] | null = null;
 function showPacking(l: PackLive): void {
   histogramMarks.splice(0, histogramMarks.length, { x: l.welchAngle, label: "Welch limit" }, { x: 180 - l.welchAngle, label: "" });
   histogram.set(histogramColumns(l));
   if (l.step !== lastStep) {
     if (l.step < lastStep || lastStep < 0) worstChart.clear();
-    worstChart.push(l.step, l.minAngle, l.welchAngle);
+    if (l.step === 0) startPoint = [l.minAngle, l.welchAngle];
+    else {
+      if (startPoint) worstChart.push(0, ...startPoint);
+      startPoint = null;
+      worstChart.push(l.step, l.minAngle, l.welchAngle);
+    }
     lastStep = l.step;
   }
   Object.assign(packStats.dataset, {
@@ -341,9 +350,12 @@ toyPanel.append(
     "The toy model of Anthropic's “Toy Models of Superposition”: five features x₀…x₄ (importance 0.9ⁱ) are squeezed into two hidden dimensions, h = Wx, and read back as ReLU(Wᵀh + b). When features are dense (often on together) the best the model can do is keep the two most important and drop the rest. When they are sparse (rarely on at once) it can afford to give every feature a direction and live with the interference: five features settle into a pentagon. Nine models, one per sparsity, train together in the worker; slide to compare them.",
   ),
 );
+let toyModels: ToyView[] = [];
 const TOY_COLORS = ["--series-1", "--series-2", "--series-3", "--series-4", "--feature-5"];
 const toyStatus = el("p", { class: "muted", "data-testid": "toy-status" }, "Training the nine toy models…");
-const sparsity = slider("sparsity S", { min: 0, max: 8, step: 1, value: 0, format: () => "", testId: "toy-sparsity" }, (v) => showToy(Math.round(v)));
+// the slider moves over the worker's models (their number is set once they are trained)
+const sparsity = slider("sparsity S", { min: 0, max: 8, step: 1, value: 0, format: (v) => (toyModels[Math.round(v)] ? fmt(1 - toyModels[Math.round(v)].density, 2) : "…"), testId: "toy-sparsity" }, (v) => showToy(Math.round(v)));
+const sparsityNote = el("span", { class: "muted" });
 sparsity.input.disabled = true;
 const toyGeometry = el("div", { class: "toy-geometry" });
 const normBars = new Bars({ labels: ["x₀", "x₁", "x₂", "x₃", "x₄"], digits: 2, max: 1.25, testId: "toy-norms" });
@@ -353,10 +365,9 @@ const toyView = el(
   "div",
   { class: "toy-view", "data-testid": "toy-view" },
   el("figure", { class: "toy-figure" }, toyGeometry, el("figcaption", {}, "Each feature's direction in the hidden plane: column i of W")),
-  el("div", { class: "toy-bars" }, el("h3", {}, "‖Wᵢ‖: is feature i represented? (≈1 yes, ≈0 dropped)"), normBars.element, el("h3", {}, "Interference Σⱼ≠ᵢ (Ŵᵢ·Wⱼ)²: how much the others leak in"), interferenceBars.element),
+  el("div", { class: "toy-bars" }, el("h3", {}, "‖Wᵢ‖: is feature i represented? (≈1 yes, ≈0 dropped)"), normBars.element, el("h3", {}, "Interference Σⱼ≠ᵢ (Ŵᵢ·Wⱼ)²: how much the others leak in"), interferenceBars.element, el("p", { class: "muted" }, "A dropped feature's direction Ŵᵢ is whatever is left of its tiny column, so its interference says little.")),
 );
-toyPanel.append(el("div", { class: "row controls" }, sparsity.element), toyStatus, toyView, toyReadout);
-let toyModels: ToyView[] = [];
+toyPanel.append(el("div", { class: "row controls" }, sparsity.element, sparsityNote), toyStatus, toyView, toyReadout);
 
 /** The feature arrows of a 2 × n W on a circle of radius 1.25, as SVG. */
 function geometrySvg(m: ToyView, n: number): SVGSVGElement {
@@ -402,7 +413,7 @@ function showToy(index: number): void {
   if (!m) return;
   const n = m.norms.length;
   const s = 1 - m.density;
-  sparsity.element.querySelector(".num")!.textContent = `${fmt(s, 2)} (each feature on ${pct(m.density)} of the time)`;
+  sparsityNote.textContent = s === 0 ? "dense: every feature is non-zero in every example" : `each feature is non-zero in ${pct(m.density)} of the examples`;
   toyGeometry.replaceChildren(geometrySvg(m, n));
   normBars.set(m.norms);
   interferenceBars.set(m.interference);
@@ -425,6 +436,8 @@ engine()
   .call("facts.toy", { seed: 1 })
   .then((r) => {
     toyModels = r.models;
+    sparsity.input.max = String(r.models.length - 1);
+    sparsity.set(Math.round(sparsity.value()));
     sparsity.input.disabled = false;
     toyStatus.textContent = `${r.models.length} models, one per sparsity (S from 0 to ${fmt(1 - r.models[r.models.length - 1].density, 2)}), each trained for ${r.steps.toLocaleString("en-US")} steps of ${r.batch} examples (Adam, lr 0.01), all at once.`;
     showToy(Math.round(sparsity.value()));
