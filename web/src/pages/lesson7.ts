@@ -105,10 +105,10 @@ const gateView = el("div", { class: "gate-view", "data-testid": "gate-table" }, 
 let story = 3;
 const NAMES = ["Michael", "Jordan", "basketball", "Phelps", "Barack"];
 const storyBars = {
-  x: new SignedBars({ labels: NAMES, testId: "story-x", format: f2, half: 36 }),
-  row: new SignedBars({ labels: NAMES, testId: "story-row", format: f2, half: 36 }),
-  column: new SignedBars({ labels: NAMES, testId: "story-column", format: f2, half: 36 }),
-  after: new SignedBars({ labels: NAMES, testId: "story-after", format: f2, half: 36 }),
+  x: new SignedBars({ labels: NAMES, testId: "story-x", format: f2, half: 28 }),
+  row: new SignedBars({ labels: NAMES, testId: "story-row", format: f2, half: 28 }),
+  column: new SignedBars({ labels: NAMES, testId: "story-column", format: f2, half: 28 }),
+  after: new SignedBars({ labels: NAMES, testId: "story-after", format: f2, half: 28 }),
 };
 const storyTitle = el("h3", {});
 const storyZ = el("p", { class: "story-math num", "data-testid": "story-z" });
@@ -116,7 +116,7 @@ const card = (title: string, note: string, body: HTMLElement) => el("figure", { 
 const storyView = el(
   "div",
   { class: "story", "data-testid": "gate-story" },
-  card("residual vector x", "the names seen so far", storyBars.x.element),
+  card("residual vector x", "names seen so far", storyBars.x.element),
   el("span", { class: "story-op", "aria-hidden": "true" }, "·"),
   card("row of W↑", "asks: Michael AND Jordan?", storyBars.row.element),
   el("span", { class: "story-op", "aria-hidden": "true" }, "→"),
@@ -124,7 +124,7 @@ const storyView = el(
   el("span", { class: "story-op", "aria-hidden": "true" }, "×"),
   card("column of W↓", "writes: basketball", storyBars.column.element),
   el("span", { class: "story-op", "aria-hidden": "true" }, "⇒"),
-  card("x + a · column", "the residual stream after the MLP", storyBars.after.element),
+  card("x + a · column", "after the MLP", storyBars.after.element),
 );
 gatePanel.append(gateView, storyTitle, storyView);
 
@@ -353,6 +353,8 @@ toyPanel.append(
 let toyModels: ToyView[] = [];
 const TOY_COLORS = ["--series-1", "--series-2", "--series-3", "--series-4", "--feature-5"];
 const toyStatus = el("p", { class: "muted", "data-testid": "toy-status" }, "Training the nine toy models…");
+// until the models are trained: a placeholder of the view's size, saying what is happening
+const toyWaiting = el("div", { class: "placeholder toy-waiting" }, "The feature directions, norms and interference appear here once the nine models are trained (a few seconds).");
 // the slider moves over the worker's models (their number is set once they are trained)
 const sparsity = slider("sparsity S", { min: 0, max: 8, step: 1, value: 0, format: (v) => (toyModels[Math.round(v)] ? fmt(1 - toyModels[Math.round(v)].density, 2) : "…"), testId: "toy-sparsity" }, (v) => showToy(Math.round(v)));
 const sparsityNote = el("span", { class: "muted" });
@@ -367,7 +369,8 @@ const toyView = el(
   el("figure", { class: "toy-figure" }, toyGeometry, el("figcaption", {}, "Each feature's direction in the hidden plane: column i of W")),
   el("div", { class: "toy-bars" }, el("h3", {}, "‖Wᵢ‖: is feature i represented? (≈1 yes, ≈0 dropped)"), normBars.element, el("h3", {}, "Interference Σⱼ≠ᵢ (Ŵᵢ·Wⱼ)²: how much the others leak in"), interferenceBars.element, el("p", { class: "muted" }, "A dropped feature's direction Ŵᵢ is whatever is left of its tiny column, so its interference says little.")),
 );
-toyPanel.append(el("div", { class: "row controls" }, sparsity.element, sparsityNote), toyStatus, toyView, toyReadout);
+toyView.hidden = true;
+toyPanel.append(el("div", { class: "row controls" }, sparsity.element, sparsityNote), toyStatus, toyWaiting, toyView, toyReadout);
 
 /** The feature arrows of a 2 × n W on a circle of radius 1.25, as SVG. */
 function geometrySvg(m: ToyView, n: number): SVGSVGElement {
@@ -440,6 +443,8 @@ engine()
     sparsity.set(Math.round(sparsity.value()));
     sparsity.input.disabled = false;
     toyStatus.textContent = `${r.models.length} models, one per sparsity (S from 0 to ${fmt(1 - r.models[r.models.length - 1].density, 2)}), each trained for ${r.steps.toLocaleString("en-US")} steps of ${r.batch} examples (Adam, lr 0.01), all at once.`;
+    toyWaiting.remove();
+    toyView.hidden = false;
     showToy(Math.round(sparsity.value()));
     toyView.dataset.ready = "true";
   })
