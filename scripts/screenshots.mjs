@@ -53,6 +53,13 @@ const WORK = {
     await page.locator("[data-testid=pack-stats][data-ready]").waitFor({ timeout: 60_000 });
     await page.getByTestId("pack-run").click();
     await page.locator("[data-testid=pack-stats][data-state=done]").waitFor({ timeout: 120_000 });
+    // the fact GPT: trained, one fact traced and edited
+    await page.getByTestId("facts-train").click();
+    await page.locator("[data-testid=facts-model][data-ready]").waitFor({ timeout: 300_000 });
+    await page.getByTestId("facts-trace").click();
+    await page.locator("[data-testid=facts-trace-out][data-clean]").waitFor({ timeout: 120_000 });
+    await page.getByTestId("facts-edit").click();
+    await page.locator("[data-testid=facts-edit-out][data-edited=true]").waitFor({ timeout: 120_000 });
     await page.waitForTimeout(800);
   },
   async lesson4(page) {

@@ -2,7 +2,8 @@
 // AND-gate neuron's truth table follows its sliders exactly as ReLU/GELU(w_M·[Michael] + w_J·[Jordan] + b)
 // says; the packing runs live in the worker (its worst pair's angle climbs towards the Welch limit and
 // never passes it; stop stops it) while the main thread stays responsive (its longest task is reported);
-// the superposition slider goes from "two features kept" to a pentagon of five.
+// the superposition slider goes from "two features kept" to a pentagon of five; the fact GPT trains in
+// the page, a traced fact's last residual state restores it all, and a rank-one edit states a new fact.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -154,6 +155,42 @@ test("lesson 7: the AND gate by hand, packing live against the Welch bound, supe
     const sorted = [...sparse.angles].sort((a, b) => a - b);
     const gaps = sorted.map((a, i) => (i + 1 < sorted.length ? sorted[i + 1] : sorted[0] + 360) - a);
     for (const g of gaps) assert.ok(Math.abs(g - 72) < 12, `a pentagon: neighbours 72° apart (${gaps.map((v) => v.toFixed(1))})`);
+
+    // ——— the fact GPT: trained here, one fact traced, edited and undone ———
+    await page.getByTestId("facts-train").click();
+    await until(page, "facts-model", "ready", (v) => v === "true", 300_000);
+    const model = page.getByTestId("facts-model");
+    const recall = { train: Number(await model.getAttribute("data-recall-train")), heldOut: Number(await model.getAttribute("data-recall-held-out")) };
+    assert.ok(recall.train > 0.8, `the fact GPT recalls its facts (${recall.train})`);
+    await page.getByTestId("facts-trace").click();
+    await until(page, "facts-trace-out", "clean", () => true);
+    const traced = page.getByTestId("facts-trace-out");
+    const clean = Number(await traced.getAttribute("data-clean"));
+    const corrupted = Number(await traced.getAttribute("data-corrupted"));
+    const tokens = Number(await traced.getAttribute("data-tokens"));
+    assert.ok(clean > corrupted + 0.2, `corrupting the subject hides the fact: clean ${clean}, corrupted ${corrupted}`);
+    const residual = await page.getByTestId("trace-residual").locator(".cell").evaluateAll((cells) => cells.map((c) => Number(c.getAttribute("data-effect"))));
+    for (const site of ["mlpOut", "attnOut"]) assert.equal(await page.getByTestId(`trace-${site}`).locator(".cell").count(), residual.length);
+    const layers = residual.length / tokens;
+    assert.ok(Number.isInteger(layers) && layers >= 2, `a cell per layer and token (${residual.length} cells, ${tokens} tokens)`);
+    // the last block's output at the last token is everything the answer is read from: restoring it restores the clean run
+    assert.ok(Math.abs(residual[residual.length - 1] - (clean - corrupted)) < 1e-3, `restoring the last residual state: ${residual[residual.length - 1]} vs ${clean - corrupted}`);
+    await page.getByTestId("facts-edit").click();
+    await until(page, "facts-edit-out", "edited", (v) => v === "true");
+    const rows = await page.getByTestId("facts-edit-out").locator("tbody tr").evaluateAll((trs) => trs.map((r) => ({ kind: r.getAttribute("data-kind"), before: r.getAttribute("data-before"), after: r.getAttribute("data-after"), expected: r.getAttribute("data-expected") })));
+    t.diagnostic(`fact GPT: recall ${recall.train.toFixed(3)} (training phrasings), ${recall.heldOut.toFixed(3)} (held out); trace clean ${clean.toFixed(3)}, corrupted ${corrupted.toFixed(3)}; edit: ${rows.map((r) => `${r.kind} ${r.before}→${r.after} (${r.expected})`).join("; ")}`);
+    const edited = rows.filter((r) => r.kind === "edited phrasing");
+    assert.ok(edited.length >= 2 && edited.every((r) => r.after === r.expected && r.before !== r.expected), "the edited phrasings state the new fact");
+    const others = rows.filter((r) => r.kind === "other person");
+    assert.ok(others.filter((r) => r.after === r.before).length >= others.length - 1, "other people keep their answers");
+    // traced again, the old answer has lost its probability; undone, it has it back exactly
+    await page.getByTestId("facts-trace").click();
+    const editedClean = Number(await until(page, "facts-trace-out", "clean", (v) => Number(v) < 0.5 * clean));
+    await page.getByTestId("facts-undo").click();
+    await until(page, "facts-edit-out", "edited", (v) => v === "false");
+    await page.getByTestId("facts-trace").click();
+    await until(page, "facts-trace-out", "clean", (v) => Math.abs(Number(v) - clean) < 1e-6);
+    t.diagnostic(`the old answer's probability: ${clean.toFixed(3)} before the edit, ${editedClean.toFixed(3)} after it, ${clean.toFixed(3)} again after the undo`);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "lesson7.png"), fullPage: true });
     assert.deepEqual(foreign, [], "lesson 7 fetched from another origin");

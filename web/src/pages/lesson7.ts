@@ -12,6 +12,7 @@ import { SignedBars } from "../components/signed-bars.js";
 import { engine } from "../engine/client.js";
 import type { GateRow, PackLive, ToyView } from "../engine/methods/facts.js";
 import { el, lesson, shell } from "../shell.js";
+import { factsPanel } from "./lesson7-facts.js";
 import { cssVar } from "../theme.js";
 
 const info = lesson(7);
@@ -427,6 +428,10 @@ function showToy(index: number): void {
     (m.represented >= 3 ? ` Angles between neighbouring features: ${gaps.map((g) => `${Math.round(g)}°`).join(", ")}${m.represented === 5 ? " (a regular pentagon has 72°)" : ""}.` : "");
   Object.assign(toyView.dataset, { index: String(index), density: String(m.density), represented: String(m.represented), dimsPerFeature: String(m.dimsPerFeature), angles: m.angles.join(",") });
 }
+
+// ——— 4. a fact in a small GPT: trace and edit ———
+
+factsPanel(panel(main, "Where a small GPT keeps its facts: trace one, then edit it", "facts-panel"));
 
 // the gate and the random vectors first: the toy models take the worker a few seconds
 refreshGate();
