@@ -8,7 +8,7 @@ import path from "node:path";
 import { withLab, ARTIFACTS } from "../dist/test/web/browser.js";
 
 const OUT = path.join(path.dirname(ARTIFACTS), "screens");
-const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4", "beyond"];
+const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4", "lesson7", "beyond"];
 const pages = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const WIDTHS = (process.env.WIDTHS ?? "1280,390").split(",").map(Number);
 
@@ -51,6 +51,25 @@ const WORK = {
   async lesson3(page) {
     await page.locator("[data-testid=image-panel][data-start]").waitFor({ timeout: 120_000 });
     await page.waitForTimeout(1500);
+  },
+  async lesson7(page) {
+    await page.locator("[data-testid=toy-view][data-ready]").waitFor({ timeout: 120_000 });
+    await page.getByTestId("gate-row-1").click();
+    await page.getByTestId("toy-sparsity").evaluate((input) => {
+      input.value = "7";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.locator("[data-testid=pack-stats][data-ready]").waitFor({ timeout: 60_000 });
+    await page.getByTestId("pack-run").click();
+    await page.locator("[data-testid=pack-stats][data-state=done]").waitFor({ timeout: 120_000 });
+    // the fact GPT: trained, one fact traced and edited
+    await page.getByTestId("facts-train").click();
+    await page.locator("[data-testid=facts-model][data-ready]").waitFor({ timeout: 300_000 });
+    await page.getByTestId("facts-trace").click();
+    await page.locator("[data-testid=facts-trace-out][data-clean]").waitFor({ timeout: 120_000 });
+    await page.getByTestId("facts-edit").click();
+    await page.locator("[data-testid=facts-edit-out][data-edited=true]").waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(800);
   },
   async lesson4(page) {
     await page.getByTestId("network-train").click();

@@ -21,6 +21,17 @@ export function needChromium(t: TestContext): boolean {
   return false;
 }
 
+/** Waits until the element's data attribute `name` is present and satisfies `ok` (polled from here). */
+export async function until(page: Page, testId: string, name: string, ok: (v: string) => boolean, timeout = 120_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await page.getByTestId(testId).getAttribute(`data-${name}`, { timeout }).catch(() => null);
+    if (v !== null && ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${testId} data-${name} never became right (last: ${v})`);
+    await page.waitForTimeout(50);
+  }
+}
+
 export interface Lab {
   url: string;
   browser: Browser;

@@ -6,20 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { needChromium, withLab } from "./browser.js";
+import { needChromium, until, withLab } from "./browser.js";
 
 const attr = async (l: Locator, name: string) => Number(await l.getAttribute(`data-${name}`));
-
-/** Waits until the element's data attribute `name` is present and satisfies `ok` (polled from here). */
-async function until(page: Page, testId: string, name: string, ok: (v: string) => boolean, timeout = 120_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await page.getByTestId(testId).getAttribute(`data-${name}`, { timeout }).catch(() => null);
-    if (v !== null && ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${testId} data-${name} never became right (last: ${v})`);
-    await page.waitForTimeout(50);
-  }
-}
 
 /**
  * Moves a logarithmic range slider to `value` as a user dragging it would; returns the value it took

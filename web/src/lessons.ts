@@ -24,7 +24,7 @@ export const LESSONS: readonly Lesson[] = [
   { number: 4, page: "lesson4.html", title: "Backpropagation calculus", short: "Backprop calculus", promise: "Follow the chain rule through a computation graph, number by number.", live: true },
   { number: 5, page: "lesson5.html", title: "GPTs: tokens, embeddings, sampling", short: "GPTs", promise: "Turn text into tokens and vectors, and sample what comes next.", live: false },
   { number: 6, page: "lesson6.html", title: "Attention", short: "Attention", promise: "Watch each word look back at the others and take what it needs.", live: false },
-  { number: 7, page: "lesson7.html", title: "How MLPs might store facts", short: "Facts in MLPs", promise: "Find where a small model keeps what it knows.", live: false },
+  { number: 7, page: "lesson7.html", title: "How MLPs might store facts", short: "Facts in MLPs", promise: "Build an AND-gate neuron, pack directions into few dimensions, watch features share them.", live: true },
 ];
 
 /** "Beyond the series": not one of the seven lessons; the navigation shows it after them as "+". */

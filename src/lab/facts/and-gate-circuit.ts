@@ -59,16 +59,42 @@ export function residualOf(space: ResidualSpace, present: readonly Named[]): Flo
   return x;
 }
 
-/** The lesson's neuron: row = Michael + Jordan, bias −1, column = basketball. */
-export function handBuiltNeuron(space: ResidualSpace): Neuron {
+/**
+ * A neuron whose row reads Michael with weight `michael` and Jordan with weight `jordan`, with `bias`,
+ * and whose column writes basketball: the lesson's neuron is (1, 1, −1). The web lab's sliders set these.
+ */
+export function andGateNeuron(space: ResidualSpace, weights: { michael: number; jordan: number; bias: number }): Neuron {
   const { Michael, Jordan, basketball } = space.directions;
-  return { up: Float32Array.from(Michael, (v, i) => v + Jordan[i]), bias: -1, down: Float32Array.from(basketball) };
+  return { up: Float32Array.from(Michael, (v, i) => weights.michael * v + weights.jordan * Jordan[i]), bias: weights.bias, down: Float32Array.from(basketball) };
 }
 
-/** The neuron's activation ReLU(row·x + bias) and how much its output (activation × column) points along basketball. */
-export function fire(neuron: Neuron, space: ResidualSpace, x: Float32Array): { neuron: number; basketballScore: number } {
-  const a = Math.max(0, dot(neuron.up, x) + neuron.bias);
-  return { neuron: a, basketballScore: a * dot(neuron.down, space.directions.basketball) };
+/** The lesson's neuron: row = Michael + Jordan, bias −1, column = basketball. */
+export function handBuiltNeuron(space: ResidualSpace): Neuron {
+  return andGateNeuron(space, { michael: 1, jordan: 1, bias: -1 });
+}
+
+/** The neuron's nonlinearity: the lesson's ReLU, or GPT-2's GELU, which the lesson says works as well. */
+export type GateActivation = "relu" | "gelu";
+
+/** ReLU(z), or GELU(z) in GPT-2's tanh form ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as Tensor.gelu("tanh"). */
+export function activate(z: number, activation: GateActivation = "relu"): number {
+  if (activation === "relu") return Math.max(0, z);
+  return 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z ** 3)));
+}
+
+/**
+ * The neuron on residual vector x: its pre-activation z = row·x + bias, its activation (ReLU by
+ * default), and how much its output (activation × column) points along basketball.
+ */
+export function fire(neuron: Neuron, space: ResidualSpace, x: Float32Array, activation: GateActivation = "relu"): { z: number; neuron: number; basketballScore: number } {
+  const z = dot(neuron.up, x) + neuron.bias;
+  const a = activate(z, activation);
+  return { z, neuron: a, basketballScore: a * dot(neuron.down, space.directions.basketball) };
+}
+
+/** The components of a vector along each named direction (what a picture of the residual stream shows). */
+export function alongNamed(space: ResidualSpace, v: ArrayLike<number>): Record<Named, number> {
+  return Object.fromEntries(NAMED.map((name) => [name, dot(v, space.directions[name])])) as Record<Named, number>;
 }
 
 /** One row of the truth table. */
@@ -172,7 +198,7 @@ export interface NeuronReadout {
  * in the hand-built neuron: the numbers are then comparable with the lesson's 1, 1, −1 and 1.
  */
 export function readNeuron(neuron: Neuron, space: ResidualSpace): NeuronReadout {
-  const along = (v: Float32Array) => Object.fromEntries(NAMED.map((name) => [name, dot(v, space.directions[name])])) as Record<Named, number>;
+  const along = (v: Float32Array) => alongNamed(space, v);
   const rawColumn = along(neuron.down);
   const c = rawColumn.basketball > 0 ? rawColumn.basketball : 1; // activation × c, column ÷ c
   const row = along(neuron.up);

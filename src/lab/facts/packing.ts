@@ -98,50 +98,90 @@ function packingLoss(v: Tensor, idx: Tensor | null, k: number, opts: PackOptions
 }
 
 /**
- * Gradient descent (Adam) on k vectors in n dimensions so that their pairwise cosines approach 0: the
- * vectors are free parameters, normalised inside the loss, so only their directions matter. Returns the
- * final directions as unit vectors.
+ * Gradient descent (Adam) on k vectors in n dimensions, one step at a time, so that their pairwise
+ * cosines approach 0: the vectors are free parameters, normalised inside the loss, so only their
+ * directions matter. `opts.steps` is the length of the learning-rate schedule. {@link packVectors} runs
+ * it to the end; the web lab steps it live and looks at the vectors in between. Call `dispose()` when done.
+ */
+export class Packer {
+  private readonly v: Tensor;
+  private readonly optimizer: Adam;
+  private readonly rowsPerStep: number;
+  private order: Int32Array;
+  private at = 0;
+  /** Steps taken. */
+  steps = 0;
+  /** Loss of each step taken. */
+  readonly losses: number[] = [];
+  /** Set once a full-Gram step found every pair within `opts.stopBelow`. */
+  stopped = false;
+
+  constructor(initial: Float32Array, readonly k: number, readonly n: number, readonly opts: PackOptions) {
+    this.rowsPerStep = Math.min(k, opts.rowsPerStep ?? k);
+    this.v = keep(ops.tensor(Float32Array.from(initial), [k, n])).requireGrad();
+    const lr = opts.lr ?? 0.01;
+    this.optimizer = new Adam([["vectors", this.v]], { lr: warmupCosine(lr, opts.steps, { minLr: lr * 0.05 }) });
+    this.order = opts.rng.permutation(k);
+  }
+
+  /** Takes one step and returns its loss; null (no step) when done: the schedule's end or `stopBelow` reached. */
+  step(): number | null {
+    const { k, opts, rowsPerStep } = this;
+    if (this.stopped || this.steps >= opts.steps) return null;
+    let rowIds: Int32Array | null = null;
+    if (rowsPerStep < k) {
+      if (this.at + rowsPerStep > k) {
+        this.order = opts.rng.permutation(k);
+        this.at = 0;
+      }
+      rowIds = this.order.slice(this.at, this.at + rowsPerStep);
+      this.at += rowsPerStep;
+    }
+    const loss = tidy(() => {
+      const idx = rowIds ? ops.tensor(rowIds, [rowsPerStep], "int32") : null;
+      const { loss, maxAbsCos } = packingLoss(this.v, idx, k, opts);
+      // a full-Gram step sees every pair: stop before updating once all are within the target
+      if (opts.stopBelow !== undefined && idx === null && maxAbsCos.item() <= opts.stopBelow) return null;
+      loss.backward();
+      this.optimizer.step();
+      this.optimizer.zeroGrad();
+      return loss.item();
+    });
+    if (loss === null) {
+      this.stopped = true;
+      return null;
+    }
+    this.losses.push(loss);
+    opts.onStep?.(this.steps, loss);
+    this.steps++;
+    return loss;
+  }
+
+  /** The current directions as unit vectors (a copy, k × n row-major). */
+  vectors(): Float32Array {
+    const vectors = this.v.toArray() as Float32Array;
+    normaliseRows(vectors, this.k, this.n);
+    return vectors;
+  }
+
+  /** Frees the vectors and Adam's moment tensors. */
+  dispose(): void {
+    this.v.dispose();
+    this.optimizer.setState({ step: 0, tensors: {} });
+  }
+}
+
+/**
+ * Gradient descent (Adam) on k vectors in n dimensions so that their pairwise cosines approach 0 (a
+ * {@link Packer} run to the end of its schedule). Returns the final directions as unit vectors.
  */
 export function packVectors(initial: Float32Array, k: number, n: number, opts: PackOptions): Packing {
-  const rowsPerStep = Math.min(k, opts.rowsPerStep ?? k);
-  const v = keep(ops.tensor(Float32Array.from(initial), [k, n])).requireGrad();
-  const lr = opts.lr ?? 0.01;
-  const optimizer = new Adam([["vectors", v]], { lr: warmupCosine(lr, opts.steps, { minLr: lr * 0.05 }) });
-  const losses: number[] = [];
-  let order = opts.rng.permutation(k);
-  let at = 0;
-  let steps = 0;
+  const packer = new Packer(initial, k, n, opts);
   try {
-    for (; steps < opts.steps; steps++) {
-      let rowIds: Int32Array | null = null;
-      if (rowsPerStep < k) {
-        if (at + rowsPerStep > k) {
-          order = opts.rng.permutation(k);
-          at = 0;
-        }
-        rowIds = order.slice(at, at + rowsPerStep);
-        at += rowsPerStep;
-      }
-      const done = tidy(() => {
-        const idx = rowIds ? ops.tensor(rowIds, [rowsPerStep], "int32") : null;
-        const { loss, maxAbsCos } = packingLoss(v, idx, k, opts);
-        // a full-Gram step sees every pair: stop before updating once all are within the target
-        if (opts.stopBelow !== undefined && idx === null && maxAbsCos.item() <= opts.stopBelow) return true;
-        loss.backward();
-        optimizer.step();
-        optimizer.zeroGrad();
-        losses.push(loss.item());
-        opts.onStep?.(steps, losses[losses.length - 1]);
-        return false;
-      });
-      if (done) break;
-    }
-    const vectors = v.toArray() as Float32Array;
-    normaliseRows(vectors, k, n);
-    return { vectors, losses, steps };
+    while (packer.step() !== null);
+    return { vectors: packer.vectors(), losses: packer.losses, steps: packer.steps };
   } finally {
-    v.dispose();
-    optimizer.setState({ step: 0, tensors: {} }); // releases Adam's moment tensors
+    packer.dispose();
   }
 }
 

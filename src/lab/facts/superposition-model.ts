@@ -148,6 +148,11 @@ export function featureStats(w: Float32Array, m: number, n: number): FeatureStat
   return { norms, interference, represented: norms.filter((v) => v > 0.5).length, dimsPerFeature: m / Math.max(frobenius, 1e-9), gram };
 }
 
+/** Angles (degrees, 0–360) of the represented features' (‖Wᵢ‖ > 0.5) directions when m = 2 (W is 2 × n, row-major). */
+export function anglesOf(w: Float32Array, n: number, norms: number[]): number[] {
+  return norms.flatMap((norm, i) => (norm > 0.5 ? [(((Math.atan2(w[n + i], w[i]) * 180) / Math.PI) + 360) % 360] : []));
+}
+
 /** The importance-weighted squared error per example of a trained model on fresh samples (no gradients). */
 export function toyLoss(model: ToyModel, cfg: Pick<ToyConfig, "n" | "m" | "importances">, samples: number, rng: Rng): number {
   const { n, m } = cfg;

@@ -6,7 +6,7 @@
 import { chartSvg, heatmapPanelsSvg, lineChart } from "../figures.js";
 import { fmt, labRng, table } from "../common.js";
 import type { Experiment, ExperimentContext, LabFigure, LabOutput } from "../experiment.js";
-import { featureStats, geometricImportances, trainToyModels, type ToyConfig } from "./superposition-model.js";
+import { anglesOf, featureStats, geometricImportances, trainToyModels, type ToyConfig } from "./superposition-model.js";
 
 /** One trained toy model and what it does with each feature. */
 export interface ToyModelResult {
@@ -54,11 +54,6 @@ function sweepsOf(quick: boolean): Omit<ToyConfig, "rng" | "onStep">[] {
     { n: 20, m: 5, importances: geometricImportances(20, 0.7), densities: quick ? [1, 0.1, 0.01] : DENSITIES, steps, batch, lr: 1e-2 },
     { n: 5, m: 2, importances: geometricImportances(5, 1), densities: quick ? [1, 0.1] : [1, 0.3, 0.1, 0.03], steps, batch, lr: 1e-2 },
   ];
-}
-
-/** Angles (degrees, 0–360) of the represented features' directions when m = 2. */
-function anglesOf(w: Float32Array, n: number, norms: number[]): number[] {
-  return norms.flatMap((norm, i) => (norm > 0.5 ? [(((Math.atan2(w[n + i], w[i]) * 180) / Math.PI) + 360) % 360] : []));
 }
 
 async function runSuperposition(ctx: ExperimentContext): Promise<LabOutput<SuperpositionResult>> {

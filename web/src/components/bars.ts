@@ -1,4 +1,4 @@
-// A column of labelled horizontal bars for a handful of values in [0, 1] (a network's ten outputs, a
+// A column of labelled horizontal bars for a handful of values in [0, 1] or [0, max] (a network's ten outputs, a
 // target, shares), each with its number; one bar may be highlighted (the answer). Built once and updated
 // in place, so a live readout costs no new DOM.
 
@@ -10,6 +10,8 @@ export interface BarsOptions {
   labels: string[];
   /** Digits after the decimal point of the numbers shown (default 3). */
   digits?: number;
+  /** The value that fills a bar (default 1): bars show [0, max], the numbers as they are. */
+  max?: number;
   testId?: string;
 }
 
@@ -28,11 +30,11 @@ export class Bars {
     });
   }
 
-  /** Shows `values` (the bar clamped to [0, 1], the number as it is), highlighting bar `highlight`. */
+  /** Shows `values` (the bar clamped to [0, max], the number as it is), highlighting bar `highlight`. */
   set(values: ArrayLike<number>, highlight = -1): this {
     this.rows.forEach(({ row, fill, value }, i) => {
       const v = values[i];
-      fill.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
+      fill.style.width = `${Math.max(0, Math.min(1, v / (this.o.max ?? 1))) * 100}%`;
       value.textContent = v.toFixed(this.o.digits ?? 3);
       row.dataset.value = String(v);
       row.classList.toggle("highlight", i === highlight);

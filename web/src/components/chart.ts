@@ -11,8 +11,11 @@ import { canvasFont, cssVar, seriesColors } from "../theme.js";
 export interface LineChartOptions {
   title: string;
   xLabel: string;
-  /** One entry per y series; `color` a CSS colour or a custom property ("--pos"); default: the palette in order. */
-  series: { label: string; color?: string; scale?: "y" | "y2"; dash?: number[] }[];
+  /**
+   * One entry per y series; `color` a CSS colour or a custom property ("--pos"); default: the palette in
+   * order. `step`: drawn as steps, each value held until the next x (a histogram's bins from their left edge).
+   */
+  series: { label: string; color?: string; scale?: "y" | "y2"; dash?: number[]; step?: boolean }[];
   /** Largest width in CSS pixels (default 540); narrower when its container is. */
   width?: number;
   height?: number;
@@ -122,7 +125,7 @@ export class LineChart {
         cursor: { show: false },
         series: [
           { label: o.xLabel },
-          ...o.series.map((s, i) => ({ label: s.label, stroke: colour(s.color ?? palette[i % palette.length]), width: 2, scale: s.scale ?? "y", points: { show: false }, ...(s.dash ? { dash: s.dash } : {}) })),
+          ...o.series.map((s, i) => ({ label: s.label, stroke: colour(s.color ?? palette[i % palette.length]), width: 2, scale: s.scale ?? "y", points: { show: false }, ...(s.dash ? { dash: s.dash } : {}), ...(s.step ? { paths: uPlot.paths.stepped!({ align: 1 }) } : {}) })),
         ],
         // a legend that only repeats the title says nothing: one series, no legend
         legend: { show: o.series.length > 1, live: false },

@@ -6,11 +6,13 @@ import { backpropMethods } from "./methods/backprop.js";
 import { benchMethods } from "./methods/bench.js";
 import { beyondMethods } from "./methods/beyond.js";
 import { coreMethods } from "./methods/core.js";
+import { factsMethods } from "./methods/facts.js";
+import { factsModelMethods } from "./methods/facts-model.js";
 import { lesson1Methods } from "./methods/lesson1.js";
 import { lesson2Methods } from "./methods/lesson2.js";
 import { lesson2LabMethods } from "./methods/lesson2-lab.js";
 
-const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...beyondMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...factsMethods, ...factsModelMethods, ...beyondMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
