@@ -6,11 +6,13 @@ import { backpropMethods } from "./methods/backprop.js";
 import { benchMethods } from "./methods/bench.js";
 import { beyondMethods } from "./methods/beyond.js";
 import { coreMethods } from "./methods/core.js";
+import { gptMethods } from "./methods/gpt.js";
+import { gptInspectMethods } from "./methods/gpt-inspect.js";
 import { lesson1Methods } from "./methods/lesson1.js";
 import { lesson2Methods } from "./methods/lesson2.js";
 import { lesson2LabMethods } from "./methods/lesson2-lab.js";
 
-const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...beyondMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...beyondMethods, ...gptMethods, ...gptInspectMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -18,7 +20,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 // memory scopes are not re-entrant. Control methods that must act during a long job (pause, set lr) are
 // listed in `immediate` and bypass the queue.
 let queue: Promise<void> = Promise.resolve();
-const immediate = new Set<string>(["train.control"]);
+const immediate = new Set<string>(["train.control", "gpt.train", "gpt.stop"]);
 
 async function answer(msg: RequestMessage): Promise<void> {
   const ctx: MethodContext = {
