@@ -1,8 +1,8 @@
 // Lesson 5 in real Chromium: the page is cross-origin isolated and fetches nothing from elsewhere; the
 // next-token bars are softmax(logit / T) of the logits the page shows, at two temperatures and under a
 // top-k cut; the tiny GPT trains in the page until its loss is 30% below its first step's (with the main
-// thread's long tasks measured over 10 s of training); a token is sampled and a run streams; the GPT-3
-// tally reaches 175,181,291,520; a tiny random GPT-2 written by the project's own saver opens through
+// thread's long tasks measured over 10 s of training); a token is sampled and a run streams; the
+// embedding explorer lists neighbours; the GPT-3 tally reaches 175,181,291,520; a tiny random GPT-2 written by the project's own saver opens through
 // the file picker, shows its config and samples.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import { Rng } from "../../src/core/rng.js";
 import { GPT } from "../../src/models/gpt/model.js";
 import { GPT_FILES, saveGptDir } from "../../src/train/gpt-checkpoint.js";
 import { needChromium, withLab } from "./browser.js";
-import { setSlider, until } from "./wait.js";
+import { openIsolated, setSlider, until } from "./wait.js";
 
 /** The bars as shown: each candidate's logit and probability. */
 async function bars(page: Page): Promise<{ id: number; logit: number; p: number }[]> {
@@ -47,12 +47,7 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
     await saveGptDir(dir, tiny);
 
     await withLab(async (lab) => {
-      const page = await lab.open("lesson5.html");
-      const foreign: string[] = [];
-      page.on("request", (r) => {
-        if (!r.url().startsWith(lab.url)) foreign.push(r.url());
-      });
-      assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, "cross-origin isolated");
+      const { page, foreign } = await openIsolated(lab, "lesson5.html");
       await until(page, "gpt-model", "ready", (v) => v === "true");
       assert.equal(await page.getByTestId("gpt-model").getAttribute("data-source"), "trained-here");
 
@@ -119,6 +114,20 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
       await page.getByTestId("sample-stop").click();
       await page.waitForFunction(() => !(document.querySelector("[data-testid=sample-run]") as HTMLButtonElement).disabled);
 
+      // the embedding explorer: a − b + c and nearest neighbours on the trained W_E
+      await until(page, "embed", "mode", (v) => v === "analogy");
+      assert.equal(await page.locator("[data-testid=embed] li").count(), 8);
+      await page.getByTestId("embed-nearest").click();
+      await until(page, "embed", "mode", (v) => v === "nearest");
+      const near = await page.locator("[data-testid=embed] li").evaluateAll((lis) => lis.map((li) => Number(li.querySelector(".num")?.textContent)));
+      assert.equal(near.length, 8);
+      assert.ok(near.every((c, i) => c <= 1 && c >= -1 && (i === 0 || c <= near[i - 1])), `cosines, best first: ${near}`);
+      await page.getByTestId("embed-a").fill("ab");
+      await page.locator("[data-testid=embed][data-error]").waitFor();
+      assert.match((await page.getByTestId("embed").getAttribute("data-error")) ?? "", /exactly one token/);
+      await page.getByTestId("embed-a").fill("A");
+      await page.locator("[data-testid=embed]:not([data-error])").waitFor();
+
       // the tally: GPT-3's lesson total, filled in matrix by matrix
       assert.equal(await page.getByTestId("tally-gpt3").getAttribute("data-lesson-total"), "175181291520");
       await until(page, "tally-gpt3", "shown", (v) => v === "175181291520", 30_000);
@@ -142,7 +151,7 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
       await until(page, "sampled", "count", (v) => Number(v) === sampledBefore + 1);
       assert.ok((await page.getByTestId("prompt").inputValue()).startsWith("Hello world"));
       assert.equal(Number(await until(page, "tally-model", "full-total", () => true)), tiny.parameterCount(), "the tally's full count is the model's");
-      assert.deepEqual(foreign, [], "nothing fetched from another origin");
+      assert.deepEqual(await foreign(), [], "nothing fetched from another origin");
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import { NnlabError } from "../../core/errors.js";
-import type { Tokenizer } from "../../data/text/tokenizer.js";
+import { singleToken, type Tokenizer } from "../../data/text/tokenizer.js";
 import { ensureDir, writeFilesAtomic } from "../../io/atomic.js";
 import { heatmapSvg } from "../../lab/figures.js";
 import { analogy, differenceDirection, embeddingRow, nearestTokens, projectionExtremes, type EmbeddingTable, type ScoredToken } from "../../lab/gpt-embed.js";
@@ -135,24 +135,7 @@ export const gptLensCommand = defineCommand({
 });
 
 /** One token named on the command line: text that is exactly one token, or `#ID`. */
-function oneToken(flag: string, value: string, tokenizer: Tokenizer): number {
-  const m = /^#(\d+)$/.exec(value);
-  if (m) {
-    const id = Number(m[1]);
-    if (id >= tokenizer.vocabSize) throw NnlabError.problem({ subject: flag, expected: `a token id below ${tokenizer.vocabSize}`, found: value });
-    return id;
-  }
-  const ids = tokenizer.encode(value);
-  if (ids.length !== 1) {
-    throw NnlabError.problem({
-      subject: `${flag} ${show(value)}`,
-      expected: "text that is exactly one token (or #ID)",
-      found: `${ids.length} tokens: ${ids.map((id) => show(tokenizer.piece(id))).join(" ")}`,
-      fix: 'GPT-2 words usually carry their leading space, e.g. " king".',
-    });
-  }
-  return ids[0];
-}
+const oneToken = (flag: string, value: string, tokenizer: Tokenizer): number => singleToken(tokenizer, value, flag);
 
 export const gptEmbedCommand = defineCommand({
   name: "gpt embed",

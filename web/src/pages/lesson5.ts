@@ -1,7 +1,7 @@
 // Lesson 5 — what a GPT does: text becomes tokens, tokens become vectors, the vectors flow through the
 // model to a distribution over the next token, and sampling from it (temperature, top-k, top-p) writes
-// text one token at a time. Then the parameters, counted matrix by matrix, and the logit lens. Every
-// number comes from the GPT in the page's worker; this page draws.
+// text one token at a time. Then directions in the embedding space, the parameters counted matrix by
+// matrix, and the logit lens. Every number comes from the GPT in the page's worker; this page draws.
 
 import "./lesson5.css";
 import { button, panel, slider } from "../components/controls.js";
@@ -191,7 +191,71 @@ async function sample(n: number): Promise<void> {
   }
 }
 
-// ——— 4. counting the parameters ———
+// ——— 4. directions in the embedding space ———
+
+const embedPanel = panel(main, "Directions in the embedding space", "embed-panel");
+embedPanel.append(
+  el(
+    "p",
+    { class: "muted" },
+    "Training places the embedding vectors so that directions mean something. Nearest neighbours: the tokens whose vectors point most nearly the same way (cosine similarity). Analogies: the vector a − b + c and the tokens nearest to it (king − man + woman ≈ queen, in a large model). Projections: every token measured along the direction a − b. A small model trained on characters learns little of this, but it may find that capital letters differ from small ones by a shared direction: try A − a + b.",
+  ),
+);
+const tokenField = (value: string, label: string, testId: string) => {
+  const input = el("input", { type: "text", value, spellcheck: "false", size: "8", "data-testid": testId, "aria-label": label });
+  return { input, element: el("label", { class: "token-field" }, `${label} `, input) };
+};
+const ea = tokenField("A", "a", "embed-a");
+const eb = tokenField("a", "b", "embed-b");
+const ec = tokenField("b", "c", "embed-c");
+const EMBED_MODES = [
+  { mode: "nearest", label: "nearest to a" },
+  { mode: "analogy", label: "a − b + c" },
+  { mode: "project", label: "along a − b" },
+] as const;
+type EmbedMode = (typeof EMBED_MODES)[number]["mode"];
+let embedMode: EmbedMode = "analogy";
+const embedButtons = EMBED_MODES.map((m) =>
+  button(
+    m.label,
+    () => {
+      embedMode = m.mode;
+      refreshEmbed();
+    },
+    `embed-${m.mode}`,
+  ),
+);
+for (const f of [ea, eb, ec]) f.input.addEventListener("input", () => refreshEmbed());
+const embedView = el("div", { class: "embed-view", "data-testid": "embed" });
+embedPanel.append(el("div", { class: "row controls" }, el("span", { class: "segmented", role: "group", "aria-label": "search" }, ...embedButtons), ea.element, eb.element, ec.element), embedView);
+const scoredList = (title: string, items: { id: number; piece: string; score: number }[]) =>
+  el("div", { class: "scored" }, el("h3", {}, title), el("ol", {}, ...items.map((x) => el("li", { "data-id": String(x.id) }, el("span", { class: "piece" }, showPiece(x.piece)), el("span", { class: "num" }, x.score.toFixed(3))))));
+const showEmbed = latestOnly(
+  embedView,
+  (p: { mode: EmbedMode; a: string; b: string; c: string }) => engine().call("gpt.embedSearch", { ...p, k: 8 }),
+  (r, p) => {
+    embedButtons.forEach((b, i) => b.setAttribute("aria-pressed", String(EMBED_MODES[i].mode === p.mode)));
+    eb.element.hidden = p.mode === "nearest";
+    ec.element.hidden = p.mode !== "analogy";
+    const q = r.query.map((x) => JSON.stringify(showPiece(x.piece)));
+    embedView.dataset.mode = p.mode;
+    embedView.dataset.top = r.top.map((x) => x.piece).join("\u0000");
+    if (p.mode === "nearest") embedView.replaceChildren(scoredList(`Nearest to ${q[0]} (cosine)`, r.top));
+    else if (p.mode === "analogy") embedView.replaceChildren(scoredList(`Nearest to ${q[0]} − ${q[1]} + ${q[2]} (cosine; the three left out)`, r.top));
+    else embedView.replaceChildren(el("div", { class: "row" }, scoredList(`Furthest along ${q[0]} − ${q[1]}`, r.top), scoredList("Furthest against it", r.bottom)));
+  },
+);
+const refreshEmbed = () => showEmbed({ mode: embedMode, a: ea.input.value, b: eb.input.value, c: ec.input.value });
+
+/** Example tokens that suit the model's tokenizer (characters, or GPT-2's words with their spaces). */
+function embedDefaults(m: GptModelInfo): void {
+  const [a, b, c] = m.tokenizer === "gpt2" ? [" king", " man", " woman"] : m.tokenizer === "char" ? ["A", "a", "b"] : ["A", "a", "b"];
+  ea.input.value = a;
+  eb.input.value = b;
+  ec.input.value = c;
+}
+
+// ——— 5. counting the parameters ———
 
 const tallyPanel = panel(main, "Counting the parameters, matrix by matrix", "tally-panel");
 tallyPanel.append(
@@ -227,7 +291,7 @@ function tallyTable(title: string, shape: GptShape, testId: string): { element: 
     el("caption", {}, title),
     el("thead", {}, el("tr", {}, el("th", {}, "matrix"), el("th", { class: "num" }, "how many × shape"), el("th", { class: "num" }, "parameters"))),
     body,
-    el("tfoot", {}, el("tr", {}, el("th", { colspan: "2" }, "total (the lesson's matrices)"), total), el("tr", { class: "full" }, el("td", { colspan: "2" }, "every parameter, with position embeddings, LayerNorms, biases"), el("td", { class: "num" }, count(t.fullTotal)))),
+    el("tfoot", {}, el("tr", {}, el("th", { colspan: "2" }, "total of these matrices"), total), el("tr", { class: "full" }, el("td", { colspan: "2", title: "every parameter: the matrices plus position embeddings, LayerNorm scales and shifts, biases" }, "all parameters, with positions, norms, biases"), el("td", { class: "num" }, count(t.fullTotal)))),
   );
   let timer = 0;
   return {
@@ -269,7 +333,7 @@ function showModelTally(m: GptModelInfo): void {
   fillTallies();
 }
 
-// ——— 5. the logit lens ———
+// ——— 6. the logit lens ———
 
 const lensPanel = panel(main, "The logit lens: what the model would say after each block", "lens-panel");
 lensPanel.append(
@@ -306,6 +370,7 @@ function refreshAll(): void {
   showVectors(prompt.value());
   refreshNext();
   showLens(prompt.value());
+  refreshEmbed();
 }
 
 let lastShape = "";
@@ -314,11 +379,13 @@ models.onChange((m) => {
   if (shape !== lastShape) {
     lastShape = shape;
     showModelTally(m);
+    embedDefaults(m);
     refreshAll();
   } else if (!sampling) {
     // the same model, trained a little more: the views that depend on its weights
     showVectors(prompt.value());
     refreshNext();
     showLens(prompt.value());
+    refreshEmbed();
   }
 });

@@ -1,7 +1,8 @@
 // Lessons 5–6, the engine side of looking at the current GPT: a prompt's tokens under each tokenizer,
 // their embedding vectors, the next-token distribution under temperature / top-k / top-p, sampling token
-// by token (streamed, stoppable), the attention pattern of every head, and one token's query against
-// every key. All of it is the library's math (models/gpt, lab/gpt-inspect) on the current GPT.
+// by token (streamed, stoppable), the attention pattern of every head, one token's query against every
+// key, the logit lens and the geometry of W_E. All of it is the library's math (models/gpt, lab/gpt-*)
+// on the current GPT.
 
 import { noGrad, tidy } from "../../../../src/core/engine.js";
 import * as ops from "../../../../src/core/ops.js";
@@ -9,7 +10,8 @@ import { Rng } from "../../../../src/core/rng.js";
 import { trainBpe, type BpeTokenizer } from "../../../../src/data/text/bpe.js";
 import { CharTokenizer } from "../../../../src/data/text/char.js";
 import { Gpt2Tokenizer } from "../../../../src/data/text/gpt2.js";
-import type { Tokenizer, TokenizerKind } from "../../../../src/data/text/tokenizer.js";
+import { singleToken, type Tokenizer, type TokenizerKind } from "../../../../src/data/text/tokenizer.js";
+import { analogy, differenceDirection, embeddingRow, nearestTokens, projectionExtremes, type EmbeddingTable } from "../../../../src/lab/gpt-embed.js";
 import { attentionPatterns, logitLens, queryKeyScores, type QueryKeyScores } from "../../../../src/lab/gpt-inspect.js";
 import { generateSteps } from "../../../../src/models/gpt/generate.js";
 import { nextTokenProbabilities, validateSampling, type SamplingOptions } from "../../../../src/models/gpt/sampling.js";
@@ -49,6 +51,23 @@ export interface NextToken {
   version: number;
 }
 
+/** A token with its score (a cosine similarity or a projection). */
+export interface ScoredPiece {
+  id: number;
+  piece: string;
+  score: number;
+}
+
+/** What "gpt.embedSearch" found. */
+export interface EmbedSearch {
+  /** The tokens asked about, as the tokenizer reads them. */
+  query: ScoredPiece[];
+  /** Nearest (cosine) or furthest along the direction, best first. */
+  top: ScoredPiece[];
+  /** For "project": the tokens furthest against the direction. */
+  bottom: ScoredPiece[];
+}
+
 declare module "../protocol.js" {
   interface EngineMethods {
     /** `text` in tokens: the model's tokenizer, or characters / a BPE trained on the Shakespeare / GPT-2's. */
@@ -70,6 +89,11 @@ declare module "../protocol.js" {
     "gpt.qkv": { params: { text: string; layer: number; head: number; token: number; causal: boolean; scale: boolean }; result: { prompt: Prompt; scores: QueryKeyScores } };
     /** The logit lens: the top `k` tokens of the residual stream after the embeddings and each block, per position. */
     "gpt.lens": { params: { text: string; k: number }; result: { prompt: Prompt; layers: { name: string; top: { piece: string; prob: number }[][] }[] } };
+    /**
+     * The geometry of W_E: the tokens nearest to `a` (cosine), nearest to a − b + c, or furthest along and
+     * against the direction a − b. Each of a, b, c is text that is one token, or #ID.
+     */
+    "gpt.embedSearch": { params: { mode: "nearest" | "analogy" | "project"; a: string; b?: string; c?: string; k: number }; result: EmbedSearch };
   }
   interface EngineEvents {
     /** A token "gpt.sample" just chose, with its probability under the distribution it was drawn from. */
@@ -131,6 +155,18 @@ function lastLogits(g: CurrentGpt, text: string): { logits: Float32Array; prompt
   // a vocabulary padded beyond the tokenizer's (nanoGPT's 50,304) has rows no text maps to
   cached = { key, logits: Float32Array.from(logits.subarray(0, g.tokenizer.vocabSize)), prompt: p };
   return cached;
+}
+
+/** W_E as a plain table, copied once per model version. */
+let table: { version: number; table: EmbeddingTable } | null = null;
+function embeddingTable(g: CurrentGpt): EmbeddingTable {
+  if (table?.version !== g.info.version) {
+    const data = Float32Array.from(g.model.wte.weight.toArray() as Float32Array);
+    // only the rows a text can map to (a padded vocabulary's extra rows are never tokens)
+    const vocabSize = g.tokenizer.vocabSize;
+    table = { version: g.info.version, table: { data: data.subarray(0, vocabSize * g.model.config.nEmbd), vocabSize, width: g.model.config.nEmbd } };
+  }
+  return table.table;
 }
 
 let stopRequested = false;
@@ -217,5 +253,21 @@ export const gptInspectMethods: MethodTable = {
     const p = prompt(g, text);
     const { layers } = logitLens(g.model, p.ids, k);
     return { prompt: p, layers: layers.map((l) => ({ name: l.name, top: l.top.map((row) => row.map((t) => ({ piece: g.tokenizer.piece(t.id), prob: t.prob }))) })) };
+  },
+
+  "gpt.embedSearch"({ mode, a, b, c, k }) {
+    const g = currentGpt();
+    const t = embeddingTable(g);
+    const id = (text: string | undefined, field: string) => singleToken(g.tokenizer, text ?? "", field);
+    const named = (list: { id: number; score: number }[]) => list.map((x) => ({ id: x.id, piece: g.tokenizer.piece(x.id), score: x.score }));
+    const ia = id(a, "a");
+    if (mode === "nearest") return { query: named([{ id: ia, score: 1 }]), top: named(nearestTokens(t, embeddingRow(t, ia), k, [ia])), bottom: [] };
+    const ib = id(b, "b");
+    if (mode === "project") {
+      const { most, least } = projectionExtremes(t, differenceDirection(t, ia, ib), k);
+      return { query: named([ia, ib].map((i) => ({ id: i, score: 0 }))), top: named(most), bottom: named(least) };
+    }
+    const ic = id(c, "c");
+    return { query: named([ia, ib, ic].map((i) => ({ id: i, score: 0 }))), top: named(analogy(t, ia, ib, ic, k)), bottom: [] };
   },
 };
