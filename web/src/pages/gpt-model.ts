@@ -56,7 +56,7 @@ export function gptModelPanel(main: HTMLElement, intro: string): GptModelPanel {
   const newButton = button("New random weights", () => void make(), "gpt-train-new");
   const chart = new LineChart({
     title: "Training loss (cross-entropy of the next character)",
-    xLabel: "training step (16 windows of 64 characters each)",
+    xLabel: "training step",
     series: [{ label: "loss" }],
     xEmpty: [0, 600],
     yEmpty: [0, 5],

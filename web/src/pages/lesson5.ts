@@ -31,23 +31,25 @@ const models = gptModelPanel(main, "Every view on this page shows the current mo
 
 const tokensPanel = panel(main, "Text becomes tokens", "tokens-panel");
 const prompt = promptBox(() => refreshAll());
-const TOKENIZERS: { choice: TokenizerChoice; label: string }[] = [
-  { choice: "model", label: "the model's" },
-  { choice: "char", label: "characters" },
-  { choice: "bpe", label: "BPE trained here" },
-  { choice: "gpt2", label: "GPT-2's" },
+const TOKENIZERS: { choice: TokenizerChoice; label: string; title: string }[] = [
+  { choice: "model", label: "the model's", title: "the tokenizer the current model reads" },
+  { choice: "char", label: "characters", title: "one token per character of the Shakespeare text" },
+  { choice: "bpe", label: "our BPE", title: "a byte-pair encoding of 512 tokens learned here from the Shakespeare text" },
+  { choice: "gpt2", label: "GPT-2", title: "GPT-2's byte-pair encoding of 50,257 tokens" },
 ];
 let tokenizer: TokenizerChoice = "model";
-const tokenizerButtons = TOKENIZERS.map((t) =>
-  button(
+const tokenizerButtons = TOKENIZERS.map((t) => {
+  const b = button(
     t.label,
     () => {
       tokenizer = t.choice;
       refreshTokens();
     },
     `tokenizer-${t.choice}`,
-  ),
-);
+  );
+  b.title = t.title;
+  return b;
+});
 const tokensView = el("div", { class: "tokens-view", "data-testid": "tokens" });
 tokensPanel.append(
   el("p", { class: "muted" }, "The model never sees letters: a tokenizer cuts the text into pieces from a fixed vocabulary and replaces each by its number, its id. Characters make a tiny vocabulary and long sequences; byte-pair encoding (BPE) merges frequent pairs into longer pieces, so common words become one token."),
@@ -130,7 +132,7 @@ const sampleButton = button("Sample one token", () => void sample(1), "sample-on
 const runButton = button("Run", () => void sample(RUN_TOKENS), "sample-run");
 const stopButton = button("Stop", () => void engine().call("gpt.stop", {}), "sample-stop");
 stopButton.disabled = true;
-const sampled = el("p", { class: "sampled", "data-testid": "sampled", "data-count": "0" }, "Sampled tokens appear here and are appended to the prompt.");
+const sampled = el("p", { class: "sampled", "data-testid": "sampled", "data-count": "0" }, el("span", { class: "muted" }, "Sampled tokens appear here, each with the probability it was drawn with, and are appended to the prompt."));
 nextPanel.append(el("div", { class: "row controls" }, temperature.element, topK.element, topP.element), nextView, el("div", { class: "row controls" }, sampleButton, runButton, stopButton), sampled);
 
 const TOP = 12;
@@ -138,13 +140,12 @@ const showNext = latestOnly(
   nextView,
   (p: { text: string; temperature: number; topK: number; topP: number }) => engine().call("gpt.next", { text: p.text, top: TOP, temperature: p.temperature, topK: p.topK || undefined, topP: p.topP }),
   (r: NextToken, p) => {
-    const maxP = Math.max(...r.top.map((c) => c.p), 1e-9);
     const rows = r.top.map((c) =>
       el(
         "div",
         { class: "candidate", "data-id": String(c.id), "data-logit": String(c.logit), "data-p": String(c.p), title: `id ${c.id}: logit ${c.logit.toFixed(4)}, probability ${c.p.toPrecision(4)}` },
         el("span", { class: "piece" }, showPiece(c.piece)),
-        el("span", { class: "bar-track" }, el("span", { class: "bar-fill", style: `width: ${((c.p / maxP) * 100).toFixed(2)}%` })),
+        el("span", { class: "bar-track" }, el("span", { class: "bar-fill", style: `width: ${(c.p * 100).toFixed(2)}%` })),
         el("span", { class: "num p" }, `${(c.p * 100).toFixed(1)}%`),
         el("span", { class: "num logit" }, c.logit.toFixed(2)),
       ),
@@ -153,7 +154,7 @@ const showNext = latestOnly(
     const last = r.prompt.pieces[r.prompt.pieces.length - 1];
     nextView.replaceChildren(
       el("p", { class: "note" }, `After “…${showPiece(r.prompt.pieces.slice(-8).join(""))}” (last token ${JSON.stringify(showPiece(last))}): the ${r.top.length} likeliest of ${count(r.vocabSize)} tokens; ${count(r.kept)} keep a chance of being drawn.`),
-      el("div", { class: "candidates-head" }, el("span", {}, "token"), el("span", {}, "probability (bar: relative to the top token)"), el("span", { class: "num" }, "p"), el("span", { class: "num" }, "logit")),
+      el("div", { class: "candidates-head" }, el("span", {}, "token"), el("span", {}, "probability (the whole bar is 1)"), el("span", { class: "num" }, "p"), el("span", { class: "num" }, "logit")),
       el("div", { class: "candidates" }, ...rows),
     );
   },
