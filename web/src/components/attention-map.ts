@@ -71,6 +71,8 @@ export function attentionTable(p: ArrayLike<number>, pieces: string[], o: { caus
     rows.push(row);
     body.append(tr);
   }
-  const table = el("table", { class: "attention-table", ...(o.testId ? { "data-testid": o.testId } : {}), "data-pattern": JSON.stringify(rows), "data-causal": String(o.causal) }, el("thead", {}, head), body);
+  // short pieces (characters) stand upright over their columns; longer ones are turned to fit
+  const upright = pieces.every((piece) => [...piece].length <= 2);
+  const table = el("table", { class: `attention-table${upright ? " upright" : ""}`, ...(o.testId ? { "data-testid": o.testId } : {}), "data-pattern": JSON.stringify(rows), "data-causal": String(o.causal) }, el("thead", {}, head), body);
   return el("div", { class: "attention-scroll" }, table);
 }
