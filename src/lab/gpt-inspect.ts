@@ -5,6 +5,7 @@
 import { noGrad, tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import { GptCapture, type GPT } from "../models/gpt/model.js";
+import { topIndices } from "../models/gpt/sampling.js";
 
 /** Attention patterns of every head for one token sequence. */
 export interface AttentionPatterns {
@@ -62,8 +63,7 @@ export function topOfLogits(row: Float32Array, k: number): LensToken[] {
   for (const v of row) if (v > max) max = v;
   let sum = 0;
   for (const v of row) sum += Math.exp(v - max);
-  const ids = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, k);
-  return ids.map((id) => ({ id, logit: row[id], prob: Math.exp(row[id] - max) / sum }));
+  return topIndices(row, k).map((id) => ({ id, logit: row[id], prob: Math.exp(row[id] - max) / sum }));
 }
 
 /**

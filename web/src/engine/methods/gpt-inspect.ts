@@ -14,7 +14,7 @@ import { singleToken, type Tokenizer, type TokenizerKind } from "../../../../src
 import { analogy, differenceDirection, embeddingRow, nearestTokens, projectionExtremes, type EmbeddingTable } from "../../../../src/lab/gpt-embed.js";
 import { attentionPatterns, logitLens, queryKeyScores, type QueryKeyScores } from "../../../../src/lab/gpt-inspect.js";
 import { generateSteps } from "../../../../src/models/gpt/generate.js";
-import { nextTokenProbabilities, validateSampling, type SamplingOptions } from "../../../../src/models/gpt/sampling.js";
+import { nextTokenProbabilities, topIndices, validateSampling, type SamplingOptions } from "../../../../src/models/gpt/sampling.js";
 import type { MethodTable } from "../protocol.js";
 import { yieldToMessages } from "./lesson2.js";
 import { currentGpt, shakespeare, type CurrentGpt } from "./gpt.js";
@@ -200,8 +200,7 @@ export const gptInspectMethods: MethodTable = {
     const { logits, prompt: p } = lastLogits(g, text);
     const probs = nextTokenProbabilities(logits, { temperature, topK, topP });
     // most likely first by logit (temperature never changes the order); ties: lower id first
-    const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
-    const candidates = order.slice(0, Math.max(1, Math.min(top, order.length))).map((id) => ({ id, piece: g.tokenizer.piece(id), logit: logits[id], p: probs[id] }));
+    const candidates = topIndices(logits, Math.max(1, top)).map((id) => ({ id, piece: g.tokenizer.piece(id), logit: logits[id], p: probs[id] }));
     let kept = 0;
     for (const v of probs) if (v > 0) kept++;
     return { prompt: p, top: candidates, kept, vocabSize: logits.length, version: g.info.version };
