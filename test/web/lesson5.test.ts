@@ -6,7 +6,7 @@
 // the file picker, shows its config and samples.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
@@ -115,6 +115,8 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
         await until(page, "sampled", "count", (v) => Number(v) >= 20);
         await page.getByTestId("sample-stop").click();
         await page.waitForFunction(() => !(document.querySelector("[data-testid=sample-run]") as HTMLButtonElement).disabled);
+        const streamed = Number(await page.getByTestId("sampled").getAttribute("data-count")) - 1;
+        assert.ok(streamed >= 20 && streamed < 500, `the run stopped early: ${streamed} of 500 tokens`);
 
         // the embedding explorer: a − b + c and nearest neighbours on the trained W_E
         await until(page, "embed", "mode", (v) => v === "analogy");
@@ -135,6 +137,20 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
         await until(page, "tally-gpt3", "shown", (v) => v === "175181291520", 30_000);
         await until(page, "lens", "layers", (v) => v === "3");
         await lab.screenshot(page, "lesson5");
+
+        // the file picker: one file alone, or a config that is no GPT-2's, is refused with a clear line
+        await page.getByTestId("gpt-file").setInputFiles([path.join(run, GPT_FILES.config)]);
+        await until(page, "gpt-file-status", "state", (v) => v === "error");
+        assert.match((await page.getByTestId("gpt-file-status").textContent()) ?? "", /pick both files at once/);
+        const bad = path.join(dir, "bad");
+        await mkdir(bad);
+        await writeFile(path.join(bad, GPT_FILES.config), JSON.stringify({ model_type: "llama", n_layer: 2 }));
+        await copyFile(path.join(run, GPT_FILES.model), path.join(bad, GPT_FILES.model));
+        await page.getByTestId("gpt-file").setInputFiles([path.join(bad, GPT_FILES.config), path.join(bad, GPT_FILES.model)]);
+        await page.waitForFunction(() => /model_type/.test(document.querySelector("[data-testid=gpt-file-status]")?.textContent ?? ""));
+        assert.equal(await page.getByTestId("gpt-file-status").getAttribute("data-state"), "error");
+        assert.match((await page.getByTestId("gpt-file-status").textContent()) ?? "", /config\.json: model_type.*"gpt2"/);
+        assert.equal(await page.getByTestId("gpt-model").getAttribute("data-source"), "trained-here", "the model in use stays");
 
         // a GPT-2 checkpoint through the file picker: its config is shown and it samples
         await page.getByTestId("gpt-file").setInputFiles([path.join(run, GPT_FILES.config), path.join(run, GPT_FILES.model)]);

@@ -161,7 +161,7 @@ const showNext = latestOnly(
 );
 const refreshNext = () => showNext({ text: prompt.value(), ...settings });
 
-const RUN_TOKENS = 200;
+const RUN_TOKENS = 500;
 let sampling = false;
 async function sample(n: number): Promise<void> {
   if (sampling) return;
