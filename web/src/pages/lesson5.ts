@@ -169,7 +169,8 @@ async function sample(n: number): Promise<void> {
   sampleButton.disabled = runButton.disabled = true;
   stopButton.disabled = n === 1;
   const chips: HTMLElement[] = [];
-  sampled.replaceChildren(el("span", { class: "muted" }, n === 1 ? "sampled: " : "streaming: "));
+  const label = el("span", { class: "muted" }, n === 1 ? "sampled: " : "streaming: ");
+  sampled.replaceChildren(label);
   const off = engine().on("gpt.token", (t) => {
     prompt.input.value += t.piece;
     const chip = el("span", { class: "sampled-token", title: `id ${t.id}, drawn with probability ${t.p.toPrecision(3)}` }, showPiece(t.piece), el("small", {}, ` ${(t.p * 100).toFixed(0)}%`));
@@ -185,6 +186,7 @@ async function sample(n: number): Promise<void> {
     showError(nextPanel, e);
   } finally {
     off();
+    label.textContent = chips.length >= 40 ? "sampled (the latest 40, each with the probability it was drawn with): " : "sampled (each with the probability it was drawn with): ";
     sampling = false;
     sampleButton.disabled = runButton.disabled = false;
     stopButton.disabled = true;
