@@ -65,6 +65,8 @@ test("lesson 6: every head's pattern, the mask and scaling switches, q·k, and p
     await until(page, "gpt-train-stats", "iter", (v) => Number(v) >= 40, 120_000);
     await page.getByTestId("gpt-train-pause").click();
     await until(page, "gpt-train-stats", "state", (v) => v === "paused");
+    // views off screen wait to be scrolled to before they redraw
+    await page.getByTestId("attention-grid").scrollIntoViewIfNeeded();
     await until(page, "attention-grid", "version", (v) => v !== before);
     await page.locator("[data-testid=attention-grid]:not([data-busy])").waitFor();
     const trained = await pattern(page);

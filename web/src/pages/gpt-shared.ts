@@ -40,3 +40,27 @@ export function tokenChips(pieces: string[], ids: number[], testId: string, opti
   });
   return list;
 }
+
+/**
+ * Redraws that follow a model while it trains (a few times a second) run only for views on screen; a
+ * view scrolled away is marked stale and redrawn when it comes back into view. Returns `changed()`, to
+ * call when the model changes.
+ */
+export function whileVisible(views: [Element, () => void][]): () => void {
+  const visible = new Map<Element, boolean>();
+  const stale = new Set<Element>();
+  const redraws = new Map(views);
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      visible.set(e.target, e.isIntersecting);
+      if (e.isIntersecting && stale.delete(e.target)) redraws.get(e.target)!();
+    }
+  });
+  for (const [element] of views) observer.observe(element);
+  return () => {
+    for (const [element, redraw] of views) {
+      if (visible.get(element)) redraw();
+      else stale.add(element);
+    }
+  };
+}

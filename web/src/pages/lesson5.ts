@@ -13,7 +13,7 @@ import type { NextToken, TokenizerChoice } from "../engine/methods/gpt-inspect.j
 import { GPT_SHAPES, gptParameterTally, type GptShape } from "../../../src/models/gpt-parameter-count.js";
 import { el, LESSONS, shell } from "../shell.js";
 import { gptModelPanel } from "./gpt-model.js";
-import { promptBox, showPiece, tokenChips } from "./gpt-shared.js";
+import { promptBox, showPiece, tokenChips, whileVisible } from "./gpt-shared.js";
 
 const lesson = LESSONS[4];
 const main = shell(
@@ -376,6 +376,13 @@ function refreshAll(): void {
   refreshEmbed();
 }
 
+// the same model, trained a little more: the views that depend on its weights, those on screen at once
+const weightsChanged = whileVisible([
+  [vectorsPanel, () => showVectors(prompt.value())],
+  [nextPanel, refreshNext],
+  [lensPanel, () => showLens(prompt.value())],
+  [embedPanel, refreshEmbed],
+]);
 let lastShape = "";
 models.onChange((m) => {
   const shape = JSON.stringify(m.config);
@@ -384,11 +391,5 @@ models.onChange((m) => {
     showModelTally(m);
     embedDefaults(m);
     refreshAll();
-  } else if (!sampling) {
-    // the same model, trained a little more: the views that depend on its weights
-    showVectors(prompt.value());
-    refreshNext();
-    showLens(prompt.value());
-    refreshEmbed();
-  }
+  } else if (!sampling) weightsChanged();
 });

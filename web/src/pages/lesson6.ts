@@ -12,7 +12,7 @@ import { maxAbs } from "../components/tile.js";
 import { engine } from "../engine/client.js";
 import { el, LESSONS, shell } from "../shell.js";
 import { gptModelPanel } from "./gpt-model.js";
-import { promptBox, showPiece, tokenChips } from "./gpt-shared.js";
+import { promptBox, showPiece, tokenChips, whileVisible } from "./gpt-shared.js";
 
 const lesson = LESSONS[5];
 const main = shell(
@@ -212,4 +212,15 @@ function refreshQkv(): void {
   if (!models.model()) return;
   showQkv({ text: prompt.value(), layer: view.layer, head: view.head, token: Math.max(0, view.token < 0 ? MAX_TOKENS : view.token), causal: view.causal, scale: view.scale });
 }
-models.onChange(() => refresh());
+// a new model redraws everything; a model that trained a few more steps, the views on screen
+const weightsChanged = whileVisible([
+  [gridPanel, () => showPatterns({ text: prompt.value(), causal: view.causal, scale: view.scale })],
+  [qkvPanel, refreshQkv],
+]);
+let lastShape = "";
+models.onChange((m) => {
+  const shape = JSON.stringify(m.config);
+  if (shape === lastShape) return weightsChanged();
+  lastShape = shape;
+  refresh();
+});
