@@ -8,7 +8,7 @@ import path from "node:path";
 import { withLab, ARTIFACTS } from "../dist/test/web/browser.js";
 
 const OUT = path.join(path.dirname(ARTIFACTS), "screens");
-const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4", "lesson7", "beyond"];
+const ALL = ["index", "lesson1", "lesson2", "lesson3", "lesson4", "lesson5", "lesson6", "lesson7", "beyond"];
 const pages = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const WIDTHS = (process.env.WIDTHS ?? "1280,390").split(",").map(Number);
 
@@ -24,6 +24,15 @@ async function drawThree(page, answered = "[data-testid=prediction][data-revisio
   for (const [x, y] of pts.slice(1)) await page.mouse.move(box.x + (x * box.width) / 280, box.y + (y * box.height) / 280, { steps: 6 });
   await page.mouse.up();
   await page.locator(answered).waitFor({ timeout: 60_000 });
+}
+
+/** Trains the page's tiny GPT for 150 steps and pauses it. */
+async function trainTinyGpt(page) {
+  await page.locator("[data-testid=gpt-model][data-ready]").waitFor({ timeout: 60_000 });
+  await page.getByTestId("gpt-train-run").click();
+  await page.waitForFunction(() => Number(document.querySelector("[data-testid=gpt-train-stats]")?.getAttribute("data-iter")) >= 150, undefined, { timeout: 120_000 });
+  await page.getByTestId("gpt-train-pause").click();
+  await page.waitForTimeout(1000);
 }
 
 const WORK = {
@@ -71,6 +80,19 @@ const WORK = {
     await page.locator("[data-testid=facts-edit-out][data-edited=true]").waitFor({ timeout: 120_000 });
     await page.waitForTimeout(800);
   },
+  // lessons 5 and 6: the tiny GPT trained for 150 steps in the page, then paused
+  async lesson5(page) {
+    await trainTinyGpt(page);
+    await page.getByTestId("sample-run").click();
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=sampled]")?.getAttribute("data-count")) >= 60, undefined, { timeout: 60_000 });
+    await page.getByTestId("sample-stop").click();
+    await page.waitForTimeout(1000);
+  },
+  async lesson6(page) {
+    await trainTinyGpt(page);
+    await page.getByTestId("head-1-1").click();
+    await page.waitForTimeout(1000);
+  },
   async lesson4(page) {
     await page.getByTestId("network-train").click();
     await page.locator("[data-testid=network][data-ready]").waitFor({ timeout: 300_000 });
@@ -91,6 +113,9 @@ await withLab(async (lab) => {
       await page.goto(new URL(`${name}.html`, lab.url).href);
       // ready: the engine answered, and a page with a network has one
       await page.locator("[data-testid=engine-status][data-backend]").waitFor({ timeout: 60_000 }).catch(() => console.error(`${name}@${width}: engine not ready`));
+      if (await page.locator("[data-testid=gpt-model]").count()) {
+        await page.locator("[data-testid=gpt-model][data-ready]").waitFor({ timeout: 60_000 }).catch(() => console.error(`${name}@${width}: GPT not ready`));
+      }
       if (await page.locator("[data-testid=network]").count()) {
         await page.locator("[data-testid=network][data-ready]").first().waitFor({ timeout: 120_000 }).catch(() => console.error(`${name}@${width}: network not ready`));
       }

@@ -333,3 +333,18 @@ export function int64ToInt32(data: BigInt64Array, what: string): Int32Array {
   }
   return out;
 }
+
+/**
+ * The float tensors of a decoded file as float32 (F32 as they are, F64 converted); any other dtype is an
+ * error naming `file` and the tensor.
+ */
+export function floatTensors(decoded: SafetensorsFile, file: string): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [name, t] of Object.entries(decoded.tensors)) {
+    if (t.dtype !== "F32" && t.dtype !== "F64") {
+      throw NnlabError.problem({ subject: `${file}: ${name}`, expected: "F32 or F64 values", found: t.dtype, fix: "Save the weights as float32 (e.g. `model.float()` in PyTorch before saving)." });
+    }
+    out[name] = { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
 import { noGrad, tidy } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import { GptCapture, type GPT } from "../models/gpt/model.js";
+import { topIndices } from "../models/gpt/sampling.js";
 
 /** Attention patterns of every head for one token sequence. */
 export interface AttentionPatterns {
@@ -62,8 +63,7 @@ export function topOfLogits(row: Float32Array, k: number): LensToken[] {
   for (const v of row) if (v > max) max = v;
   let sum = 0;
   for (const v of row) sum += Math.exp(v - max);
-  const ids = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, k);
-  return ids.map((id) => ({ id, logit: row[id], prob: Math.exp(row[id] - max) / sum }));
+  return topIndices(row, k).map((id) => ({ id, logit: row[id], prob: Math.exp(row[id] - max) / sum }));
 }
 
 /**
@@ -85,6 +85,69 @@ export function logitLens(model: GPT, ids: readonly number[], k = 5): { layers: 
         return { name: i === 0 ? "embeddings" : `block ${i - 1}`, top };
       });
       return { layers, logits: Float32Array.from(logits) };
+    }),
+  );
+}
+
+/** Lesson 6 for one token and one head: its query, every key and value, and how the pattern row comes about. */
+export interface QueryKeyScores {
+  layer: number;
+  head: number;
+  /** The attending token's position. */
+  token: number;
+  /** Its query q (hs). */
+  query: Float32Array;
+  /** Every token's key, row j = k_j: (T, hs) row-major. */
+  keys: Float32Array;
+  /** Every token's value, row j = v_j: (T, hs) row-major. */
+  values: Float32Array;
+  /** q · k_j for every j (T). */
+  dots: Float64Array;
+  /** What softmax sees: q · k_j / √d_k (or unscaled), −∞ where the causal mask hides a later token (T). */
+  scores: Float64Array;
+  /** The attention weights: this token's row of the pattern the forward pass computed (T). */
+  weights: Float32Array;
+  headSize: number;
+}
+
+/**
+ * The query of token `token` in head `head` of block `layer`, the keys and values of every token, their
+ * dot products, the scores softmax receives and the resulting weights, all captured on the model's own
+ * forward pass (the weights are its pattern row, not recomputed).
+ */
+export function queryKeyScores(
+  model: GPT,
+  ids: readonly number[],
+  at: { layer: number; head: number; token: number },
+  options: { causal?: boolean; scale?: boolean } = {},
+): QueryKeyScores {
+  const causal = options.causal ?? true;
+  const scale = options.scale ?? true;
+  const T = ids.length;
+  const hs = model.headSize;
+  const { layer, head, token } = at;
+  if (!(layer >= 0 && layer < model.config.nLayer && head >= 0 && head < model.config.nHead && token >= 0 && token < T)) {
+    throw new RangeError(`queryKeyScores: block ${layer}, head ${head}, token ${token} outside ${model.config.nLayer} blocks, ${model.config.nHead} heads, ${T} tokens`);
+  }
+  return tidy(() =>
+    noGrad(() => {
+      const capture = new GptCapture(["q", "k", "v", "attention"]);
+      model.forward(idsTensor(ids), { capture, causal, scale });
+      const headRows = (t: Float32Array) => t.slice(head * T * hs, (head + 1) * T * hs); // (1, nh, T, hs) → head's (T, hs)
+      const keys = headRows(capture.k[layer].toArray() as Float32Array);
+      const values = headRows(capture.v[layer].toArray() as Float32Array);
+      const query = headRows(capture.q[layer].toArray() as Float32Array).slice(token * hs, (token + 1) * hs);
+      const pattern = capture.attention[layer].toArray() as Float32Array; // (1, nh, T, T)
+      const weights = pattern.slice((head * T + token) * T, (head * T + token + 1) * T);
+      const dots = new Float64Array(T);
+      const scores = new Float64Array(T);
+      for (let j = 0; j < T; j++) {
+        let d = 0;
+        for (let i = 0; i < hs; i++) d += query[i] * keys[j * hs + i];
+        dots[j] = d;
+        scores[j] = causal && j > token ? -Infinity : scale ? d / Math.sqrt(hs) : d;
+      }
+      return { layer, head, token, query, keys, values, dots, scores, weights, headSize: hs };
     }),
   );
 }

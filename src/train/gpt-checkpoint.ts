@@ -9,26 +9,19 @@ import { NnlabError } from "../core/errors.js";
 import { recoverInterruptedSwap, writeFilesAtomic } from "../io/atomic.js";
 import { expectObject, readJsonFile } from "../io/json.js";
 import { encodeSafetensors } from "../io/safetensors.js";
-import { gptConfigFromHf, hfConfigFromGpt, type GptConfig, type NnlabConfigSection } from "../models/gpt/config.js";
+import { gptConfigFromHf, hfConfigFromGpt, type NnlabConfigSection } from "../models/gpt/config.js";
 import { fromHfState, toHfState } from "../models/gpt/hf.js";
 import { GPT } from "../models/gpt/model.js";
-import { gptParameterTally } from "../models/gpt-parameter-count.js";
 import type { RngState } from "../core/rng.js";
 import { validateGptTrainConfig, type GptTrainConfig } from "./gpt-config.js";
 import type { GptEvalRecord, GptTrainer } from "./gpt-trainer.js";
+import { checkModelBytes, GPT_FILES, gptFromHf, type GptFromHf } from "./gpt-bytes.js";
 import { f32Entries, optimizerStateFrom, optimizerTensors, readFloatTensors } from "./tensor-files.js";
 
-/** File names of a GPT model directory (HF's names). */
-export const GPT_FILES = { config: "config.json", model: "model.safetensors" } as const;
+export { GPT_FILES } from "./gpt-bytes.js";
 
 /** A model read from a directory. */
-export interface LoadedGpt {
-  model: GPT;
-  config: GptConfig;
-  /** nnlab's section of config.json (tokenizer, training config); empty for a plain HF checkpoint. */
-  nnlab: NnlabConfigSection;
-  /** config.json as parsed. */
-  hfConfig: Record<string, unknown>;
+export interface LoadedGpt extends GptFromHf {
   dir: string;
 }
 
@@ -66,14 +59,10 @@ export async function loadGptDir(dir: string, flag = "--model"): Promise<LoadedG
     }
     throw notAModelDir(dir, flag, `no ${GPT_FILES.model}`);
   }
-  const hfConfig = (await readJsonFile(configFile, "a GPT-2 config")) as Record<string, unknown>;
-  const config = gptConfigFromHf(hfConfig, configFile);
-  checkModelFileSize(config, modelFile);
-  const model = new GPT(config, null);
-  const expected = model.namedParameters().map(([n, p]) => [n, p.shape] as [string, readonly number[]]);
-  model.loadStateDict(fromHfState(await readFloatTensors(modelFile), config, expected, modelFile), modelFile);
-  model.eval();
-  return { model, config, nnlab: (hfConfig.nnlab ?? {}) as NnlabConfigSection, hfConfig, dir };
+  const hfConfig = await readJsonFile(configFile, "a GPT-2 config");
+  // the config's errors, and a config claiming more than the file holds, before reading the weights
+  checkModelBytes(gptConfigFromHf(hfConfig, configFile), statSync(modelFile).size, modelFile);
+  return { ...gptFromHf(hfConfig, await readFloatTensors(modelFile), { config: configFile, model: modelFile }), dir };
 }
 
 /** config.json and model.safetensors of `model`, as file contents for writeFilesAtomic. */
@@ -117,26 +106,6 @@ export async function saveGptCheckpoint(dir: string, trainer: GptTrainer, tokeni
     ...gptDirFiles(trainer.model, { tokenizer, train: trainer.config }),
     [GPT_RUN_FILES.optimizer]: () => encodeSafetensors(f32Entries(optimizerTensors(opt))),
     [GPT_RUN_FILES.state]: JSON.stringify(state, null, 2) + "\n",
-  });
-}
-
-/** Models smaller than this are allocated and then checked tensor by tensor (the clearer message). */
-const CHECK_SIZE_ABOVE_BYTES = 64 * 2 ** 20;
-
-/**
- * Refuses a config.json that describes a large model (over 64 MiB) that model.safetensors cannot hold
- * (4 bytes a parameter at least), before the model is allocated: a tiny file claiming GPT-2 XL's shape
- * costs nothing. Smaller mismatches are named tensor by tensor after allocation (fromHfState).
- */
-function checkModelFileSize(config: GptConfig, modelFile: string): void {
-  const parameters = gptParameterTally(config).fullTotal;
-  const bytes = statSync(modelFile).size;
-  if (4 * parameters <= CHECK_SIZE_ABOVE_BYTES || bytes >= 4 * parameters) return;
-  throw NnlabError.problem({
-    subject: modelFile,
-    expected: `at least ${(4 * parameters).toLocaleString("en-US")} bytes (${parameters.toLocaleString("en-US")} float32 parameters, as config.json describes)`,
-    found: `${bytes.toLocaleString("en-US")} bytes`,
-    fix: "config.json and model.safetensors come from different models, or the file is cut short; copy both from the same checkpoint.",
   });
 }
 

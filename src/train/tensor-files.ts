@@ -1,9 +1,8 @@
 // Small helpers any checkpoint uses: float tensors from a safetensors file, named tensors as F32
 // safetensors entries, and optimizer state flattened to `path.moment` tensors and back.
 
-import { NnlabError } from "../core/errors.js";
 import type { TypedArray } from "../core/dtype.js";
-import type { SafeTensor } from "../io/safetensors.js";
+import { floatTensors, type SafeTensor } from "../io/safetensors.js";
 import { readSafetensors } from "../io/safetensors-file.js";
 import type { OptimizerState } from "../optim/optimizer.js";
 
@@ -19,15 +18,7 @@ export function f32Entries(named: Named): Record<string, SafeTensor> {
 
 /** Float tensors of a safetensors file as float32 (F32, or F64 converted); other dtypes are an error naming the file. */
 export async function readFloatTensors(file: string): Promise<Named> {
-  const { tensors } = await readSafetensors(file);
-  const out: Named = {};
-  for (const [name, t] of Object.entries(tensors)) {
-    if (t.dtype !== "F32" && t.dtype !== "F64") {
-      throw NnlabError.problem({ subject: `${file}: ${name}`, expected: "F32 or F64 values", found: t.dtype, fix: "Save the weights as float32 (e.g. `model.float()` in PyTorch before saving)." });
-    }
-    out[name] = { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
-  }
-  return out;
+  return floatTensors(await readSafetensors(file), file);
 }
 
 /** Optimizer state as tensors named `param.path.moment` (e.g. `h.0.attn.c_attn.weight.m`). */

@@ -175,3 +175,11 @@ export function referenceLogits(g: TinyGpt2, ids: readonly number[]): Float64Arr
   const U = g.tied ? W["wte.weight"] : W["lm_head.weight"]; // (V, C), an nn.Linear: logits = x Uᵀ
   return final.map((row) => Float64Array.from({ length: g.vocab }, (_, v) => row.reduce((s, xc, c) => s + xc * U.data[v * C + c], 0)));
 }
+
+/** Block 0's queries, keys and values in float64: rows (T, 3C) = ln_1(W_E[id] + W_P[t]) · c_attn + bias, q | k | v. */
+export function referenceQkv0(g: TinyGpt2, ids: readonly number[]): Float64Array[] {
+  const W = g.w;
+  const C = g.nEmbd;
+  const x: Mat = ids.map((id, t) => Float64Array.from({ length: C }, (_, c) => W["wte.weight"].data[id * C + c] + W["wpe.weight"].data[t * C + c]));
+  return conv1d(layerNorm(x, W["h.0.ln_1.weight"].data, W["h.0.ln_1.bias"].data), W["h.0.attn.c_attn.weight"], W["h.0.attn.c_attn.bias"].data);
+}

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NnlabError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
-import { drawToken, nextTokenProbabilities, sampleNext, softmaxWithTemperature, topCandidates, validateSampling } from "../../src/models/gpt/sampling.js";
+import { drawToken, nextTokenProbabilities, sampleNext, softmaxWithTemperature, topCandidates, topIndices, validateSampling } from "../../src/models/gpt/sampling.js";
 
 const logits = [2, 1, 0, -1, 3];
 
@@ -52,4 +52,13 @@ test("impossible settings name the flag", () => {
   assert.throws(() => validateSampling({ temperature: 1, topP: 1.5 }), /--top-p/);
   assert.throws(() => validateSampling({ temperature: 1, topK: 1.5 }), /--top-k/);
   assert.doesNotThrow(() => validateSampling({ temperature: 0, topK: 3, topP: 1 }));
+});
+
+test("topIndices: the k largest in one pass, as a full sort orders them (ties: lower index first)", () => {
+  const rng = new Rng(3);
+  for (const n of [0, 1, 7, 500]) {
+    const values = Array.from({ length: n }, () => Math.round(rng.normal() * 4) / 2); // many ties
+    const sorted = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
+    for (const k of [0, 1, 5, n, n + 3]) assert.deepEqual(topIndices(values, k), sorted.slice(0, k), `n ${n}, k ${k}`);
+  }
 });

@@ -14,7 +14,7 @@ import { decodeSafetensors } from "../../src/io/safetensors.js";
 import type { GptConfig } from "../../src/models/gpt/config.js";
 import { GPT, GptCapture } from "../../src/models/gpt/model.js";
 import { KVCache } from "../../src/models/gpt/kv-cache.js";
-import { generate } from "../../src/models/gpt/generate.js";
+import { generate, generateSteps } from "../../src/models/gpt/generate.js";
 import { loadGptDir, saveGptDir } from "../../src/train/gpt-checkpoint.js";
 import { assertNnlabError } from "../io/helpers.js";
 import { referenceLogits, tinyGpt2, writeGpt2Dir } from "./gpt-reference.js";
@@ -137,6 +137,19 @@ describe("the model", () => {
       const run = (cache: boolean) => generate(model, [1, 2, 3], { maxNewTokens: 15, temperature, topK: 5, rng: new Rng(9), cache });
       assert.deepEqual(run(true), run(false), `temperature ${temperature}`);
     }
+  });
+
+  test("generateSteps streams the tokens generate returns, and stops when the caller stops", () => {
+    const model = new GPT(small, new Rng(3));
+    const whole = generate(model, [1, 2, 3], { maxNewTokens: 15, temperature: 1, rng: new Rng(9) });
+    const streamed: number[] = [];
+    for (const t of generateSteps(model, [1, 2, 3], { temperature: 1, rng: new Rng(9) })) {
+      assert.equal(t.position, 3 + streamed.length);
+      assert.ok(t.probs[t.id] > 0);
+      streamed.push(t.id);
+      if (streamed.length === 6) break; // leaving the loop frees the cache
+    }
+    assert.deepEqual(streamed, whole.slice(0, 6));
   });
 
   test("capture records the forward's own values with their shapes", () => {

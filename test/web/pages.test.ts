@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { needChromium, withLab } from "./browser.js";
 
-const PAGES = ["index.html", "lesson1.html", "lesson2.html", "lesson3.html", "lesson4.html", "lesson7.html"];
+const PAGES = ["index.html", "lesson1.html", "lesson2.html", "lesson3.html", "lesson4.html", "lesson5.html", "lesson6.html", "lesson7.html"];
 
 test("every page loads from nnlab serve, with the wasm engine in a worker and nothing from elsewhere", { timeout: 300_000 }, async (t) => {
   if (!needChromium(t)) return;

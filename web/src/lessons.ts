@@ -22,8 +22,8 @@ export const LESSONS: readonly Lesson[] = [
   { number: 2, page: "lesson2.html", title: "Gradient descent", short: "Gradient descent", promise: "Train the network in your tab and watch the cost fall, one step at a time.", live: true },
   { number: 3, page: "lesson3.html", title: "What backpropagation does", short: "Backprop", promise: "See which nudges to which weights one wrong answer asks for.", live: true },
   { number: 4, page: "lesson4.html", title: "Backpropagation calculus", short: "Backprop calculus", promise: "Follow the chain rule through a computation graph, number by number.", live: true },
-  { number: 5, page: "lesson5.html", title: "GPTs: tokens, embeddings, sampling", short: "GPTs", promise: "Turn text into tokens and vectors, and sample what comes next.", live: false },
-  { number: 6, page: "lesson6.html", title: "Attention", short: "Attention", promise: "Watch each word look back at the others and take what it needs.", live: false },
+  { number: 5, page: "lesson5.html", title: "GPTs: tokens, embeddings, sampling", short: "GPTs", promise: "Turn text into tokens and vectors, and sample what comes next.", live: true },
+  { number: 6, page: "lesson6.html", title: "Attention", short: "Attention", promise: "Watch each word look back at the others and take what it needs.", live: true },
   { number: 7, page: "lesson7.html", title: "How MLPs might store facts", short: "Facts in MLPs", promise: "Build an AND-gate neuron, pack directions into few dimensions, watch features share them.", live: true },
 ];
 

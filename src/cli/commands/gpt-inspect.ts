@@ -3,29 +3,21 @@
 
 import { join } from "node:path";
 import { NnlabError } from "../../core/errors.js";
-import { Gpt2Tokenizer } from "../../data/text/gpt2.js";
-import { tokenizerFromSpec, type Tokenizer } from "../../data/text/tokenizer.js";
+import { singleToken, type Tokenizer } from "../../data/text/tokenizer.js";
 import { ensureDir, writeFilesAtomic } from "../../io/atomic.js";
 import { heatmapSvg } from "../../lab/figures.js";
 import { analogy, differenceDirection, embeddingRow, nearestTokens, projectionExtremes, type EmbeddingTable, type ScoredToken } from "../../lab/gpt-embed.js";
 import { attentionPatterns, logitLens } from "../../lab/gpt-inspect.js";
+import { tokenizerForGpt } from "../../train/gpt-bytes.js";
 import type { LoadedGpt } from "../../train/gpt-checkpoint.js";
 import { intFlag } from "../args.js";
 import { defineCommand } from "../command.js";
 import { gptModelOption, loadGptModelFlag } from "./gpt-shared.js";
 import { backendOption, required, startBackend } from "./shared.js";
 
-/** The tokenizer a model was trained with (config.json's nnlab.tokenizer), else GPT-2's for a 50,257-token model. */
+/** The tokenizer a model was trained with (config.json's nnlab.tokenizer), else GPT-2's for a GPT-2 vocabulary. */
 export function modelTokenizer(loaded: LoadedGpt): Tokenizer {
-  const spec = loaded.nnlab.tokenizer;
-  if (spec !== undefined && spec !== null) return tokenizerFromSpec(spec, join(loaded.dir, "config.json"));
-  if (loaded.config.vocabSize === 50257) return Gpt2Tokenizer.get();
-  throw NnlabError.problem({
-    subject: join(loaded.dir, "config.json"),
-    expected: "a tokenizer (nnlab.tokenizer) or GPT-2's vocabulary of 50,257 tokens",
-    found: `neither (vocabulary ${loaded.config.vocabSize})`,
-    fix: "Use a model from `nnlab gpt train` or a GPT-2 checkpoint.",
-  });
+  return tokenizerForGpt(loaded.config, loaded.nnlab, join(loaded.dir, "config.json"));
 }
 
 /** The ids of --text, checked against the model's context. */
@@ -143,24 +135,7 @@ export const gptLensCommand = defineCommand({
 });
 
 /** One token named on the command line: text that is exactly one token, or `#ID`. */
-function oneToken(flag: string, value: string, tokenizer: Tokenizer): number {
-  const m = /^#(\d+)$/.exec(value);
-  if (m) {
-    const id = Number(m[1]);
-    if (id >= tokenizer.vocabSize) throw NnlabError.problem({ subject: flag, expected: `a token id below ${tokenizer.vocabSize}`, found: value });
-    return id;
-  }
-  const ids = tokenizer.encode(value);
-  if (ids.length !== 1) {
-    throw NnlabError.problem({
-      subject: `${flag} ${show(value)}`,
-      expected: "text that is exactly one token (or #ID)",
-      found: `${ids.length} tokens: ${ids.map((id) => show(tokenizer.piece(id))).join(" ")}`,
-      fix: 'GPT-2 words usually carry their leading space, e.g. " king".',
-    });
-  }
-  return ids[0];
-}
+const oneToken = (flag: string, value: string, tokenizer: Tokenizer): number => singleToken(tokenizer, value, flag);
 
 export const gptEmbedCommand = defineCommand({
   name: "gpt embed",

@@ -66,6 +66,29 @@ export function checkTokenId(tokenizer: { kind: string; vocabSize: number }, id:
 }
 
 /**
+ * The id of one token named by a person: text that encodes to exactly one token, or `#ID`. Otherwise an
+ * {@link NnlabError} naming `subject` (a flag or a field) with the tokens the text did encode to.
+ */
+export function singleToken(tokenizer: Tokenizer, text: string, subject: string): number {
+  const m = /^#(\d+)$/.exec(text);
+  if (m) {
+    const id = Number(m[1]);
+    if (id >= tokenizer.vocabSize) throw NnlabError.problem({ subject, expected: `a token id below ${tokenizer.vocabSize}`, found: text });
+    return id;
+  }
+  const ids = tokenizer.encode(text);
+  if (ids.length !== 1) {
+    throw NnlabError.problem({
+      subject: `${subject} ${JSON.stringify(text)}`,
+      expected: "text that is exactly one token (or #ID)",
+      found: `${ids.length} tokens${ids.length ? ": " : ""}${ids.map((id) => JSON.stringify(tokenizer.piece(id))).join(" ")}`,
+      fix: tokenizer.kind === "char" ? "Type one character." : 'GPT-2 words usually carry their leading space, e.g. " king".',
+    });
+  }
+  return ids[0];
+}
+
+/**
  * Rebuilds a tokenizer from the spec stored in a checkpoint or a tokenizer file. Every field is checked;
  * a bad one gives an {@link NnlabError} naming `source` (e.g. the file) and the field.
  */

@@ -40,11 +40,8 @@ function lastLogits(model: GPT, ids: readonly number[], cache: KVCache | undefin
   });
 }
 
-/**
- * Continues `prompt` (token ids, at least one) by `maxNewTokens` tokens and returns the new ones.
- * The model runs in evaluation mode without gradients.
- */
-export function generate(model: GPT, prompt: readonly number[], opts: GenerateOptions): number[] {
+/** Checks the prompt and sampling options of a generation; throws an NnlabError naming the flag. */
+function checkPrompt(model: GPT, prompt: readonly number[], opts: SamplingOptions): void {
   validateSampling(opts);
   if (prompt.length === 0) throw NnlabError.problem({ subject: "--prompt", expected: "at least one token", found: "an empty prompt" });
   const { blockSize } = model.config;
@@ -56,31 +53,57 @@ export function generate(model: GPT, prompt: readonly number[], opts: GenerateOp
       fix: "Shorten the prompt (or keep only its end).",
     });
   }
-  const wasTraining = model.training;
-  model.eval();
-  const useCache = opts.cache ?? true;
-  const cache = useCache ? new KVCache(model.config.nLayer, blockSize) : undefined;
+}
+
+/**
+ * Continues `prompt` one token per iteration, for as long as the caller asks (streaming): each `next()`
+ * runs the model (evaluation mode, no gradients) on the new position and yields the chosen token. No
+ * engine state spans a yield, so the caller may await between tokens (the web lab answers other
+ * requests there). `return()` (or leaving a for-of loop) frees the KV cache.
+ */
+export function* generateSteps(model: GPT, prompt: readonly number[], opts: Omit<GenerateOptions, "maxNewTokens" | "onToken">): Generator<GeneratedToken, void, undefined> {
+  checkPrompt(model, prompt, opts);
+  const { blockSize } = model.config;
+  const cache = (opts.cache ?? true) ? new KVCache(model.config.nLayer, blockSize) : undefined;
   const ids = [...prompt];
-  const out: number[] = [];
+  let pending: number[] = ids.slice(); // tokens not yet run through the model
   try {
-    noGrad(() => {
-      let pending: number[] = ids.slice(); // tokens not yet run through the model
-      for (let i = 0; i < opts.maxNewTokens; i++) {
+    for (;;) {
+      const wasTraining = model.training;
+      model.eval();
+      let logits: Float32Array;
+      try {
         // the cache holds every token before `pending` while the whole sequence fits in the context
-        const logits =
+        logits = noGrad(() =>
           cache && ids.length <= blockSize
             ? lastLogits(model, pending, cache)
-            : lastLogits(model, ids.slice(-blockSize), undefined); // the window slides: positions shift, recompute
-        const { id, probs } = sampleNext(opts.vocabLimit ? logits.subarray(0, opts.vocabLimit) : logits, opts, opts.rng);
-        ids.push(id);
-        out.push(id);
-        pending = [id];
-        opts.onToken?.({ id, probs, position: ids.length - 1 });
+            : lastLogits(model, ids.slice(-blockSize), undefined), // the window slides: positions shift, recompute
+        );
+      } finally {
+        model.train(wasTraining);
       }
-    });
+      const { id, probs } = sampleNext(opts.vocabLimit ? logits.subarray(0, opts.vocabLimit) : logits, opts, opts.rng);
+      ids.push(id);
+      pending = [id];
+      yield { id, probs, position: ids.length - 1 };
+    }
   } finally {
     cache?.dispose();
-    model.train(wasTraining);
+  }
+}
+
+/**
+ * Continues `prompt` (token ids, at least one) by `maxNewTokens` tokens and returns the new ones.
+ * The model runs in evaluation mode without gradients.
+ */
+export function generate(model: GPT, prompt: readonly number[], opts: GenerateOptions): number[] {
+  checkPrompt(model, prompt, opts);
+  const out: number[] = [];
+  if (opts.maxNewTokens <= 0) return out;
+  for (const token of generateSteps(model, prompt, opts)) {
+    out.push(token.id);
+    opts.onToken?.(token);
+    if (out.length >= opts.maxNewTokens) break;
   }
   return out;
 }

@@ -4,5 +4,5 @@ export { validateGptConfig, gptConfigFromHf, hfConfigFromGpt, headSize, type Gpt
 export { GPT, Block, CausalSelfAttention, MLP, GptCapture, GPT_CAPTURE_KEYS, type GptCaptureKey, type GptForwardOptions, type GptPatchSite } from "./model.js";
 export { KVCache } from "./kv-cache.js";
 export { toHfState, fromHfState, type NamedTensors } from "./hf.js";
-export { argmax, drawToken, nextTokenProbabilities, sampleNext, softmaxWithTemperature, topCandidates, validateSampling, type SamplingOptions } from "./sampling.js";
-export { generate, type GenerateOptions, type GeneratedToken } from "./generate.js";
+export { argmax, drawToken, nextTokenProbabilities, sampleNext, softmaxWithTemperature, topCandidates, topIndices, validateSampling, type SamplingOptions } from "./sampling.js";
+export { generate, generateSteps, type GenerateOptions, type GeneratedToken } from "./generate.js";

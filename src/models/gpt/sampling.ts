@@ -60,6 +60,26 @@ function ranked(p: Float64Array): number[] {
 }
 
 /**
+ * The indices of the `k` largest values, largest first (ties: lower index first), in one pass: a
+ * 50,257-token vocabulary needs no full sort for its top few.
+ */
+export function topIndices(values: ArrayLike<number>, k: number): number[] {
+  const n = Math.min(Math.max(0, Math.floor(k)), values.length);
+  const top: number[] = [];
+  for (let i = 0; i < values.length && n > 0; i++) {
+    const v = values[i];
+    if (top.length === n && !(v > values[top[n - 1]])) continue; // not above the smallest kept (ties keep the earlier index)
+    let at = top.length === n ? n - 1 : top.length;
+    while (at > 0 && v > values[top[at - 1]]) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = i;
+  }
+  return top;
+}
+
+/**
  * The distribution the next token is drawn from: softmax(logits / T), then only the top-k tokens, then
  * only the top-p nucleus, renormalised to sum to 1.
  */
@@ -104,9 +124,7 @@ export function drawToken(p: ArrayLike<number>, rng: Rng): number {
 
 /** The `n` most likely tokens with their probabilities (the lesson's bar chart). */
 export function topCandidates(p: Float64Array, n: number): { id: number; p: number }[] {
-  return ranked(p)
-    .slice(0, n)
-    .map((id) => ({ id, p: p[id] }));
+  return topIndices(p, n).map((id) => ({ id, p: p[id] }));
 }
 
 /** Picks the next token from logits: greedy at temperature 0 (no random number used), else a seeded draw. */

@@ -8,11 +8,13 @@ import { beyondMethods } from "./methods/beyond.js";
 import { coreMethods } from "./methods/core.js";
 import { factsMethods } from "./methods/facts.js";
 import { factsModelMethods } from "./methods/facts-model.js";
+import { gptMethods } from "./methods/gpt.js";
+import { gptInspectMethods } from "./methods/gpt-inspect.js";
 import { lesson1Methods } from "./methods/lesson1.js";
 import { lesson2Methods } from "./methods/lesson2.js";
 import { lesson2LabMethods } from "./methods/lesson2-lab.js";
 
-const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...factsMethods, ...factsModelMethods, ...beyondMethods };
+const methods: MethodTable = { ...coreMethods, ...benchMethods, ...backpropMethods, ...lesson1Methods, ...lesson2Methods, ...lesson2LabMethods, ...beyondMethods, ...factsMethods, ...factsModelMethods, ...gptMethods, ...gptInspectMethods };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -20,7 +22,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 // memory scopes are not re-entrant. Control methods that must act during a long job (pause, set lr) are
 // listed in `immediate` and bypass the queue.
 let queue: Promise<void> = Promise.resolve();
-const immediate = new Set<string>(["train.control"]);
+const immediate = new Set<string>(["train.control", "gpt.train", "gpt.stop"]);
 
 async function answer(msg: RequestMessage): Promise<void> {
   const ctx: MethodContext = {
