@@ -8,7 +8,7 @@ import type { GPT } from "../../../../src/models/gpt/model.js";
 import { labRng } from "../../../../src/lab/common.js";
 import { heldOutTemplate, makeCorpus, promptOf, RELATIONS, RELATION_NAMES, type FactCorpus, type FactPrompt, type Relation } from "../../../../src/lab/facts/corpus.js";
 import { factGptConfig, factSizes, heldOutText, predictNext, recallOf } from "../../../../src/lab/facts/fact-gpt.js";
-import { editFact, factPrompts, keySecondMoment, undoFactEdit, type AppliedFactEdit, type ValueShiftOptions } from "../../../../src/lab/facts/rome.js";
+import { editFact, factPrompts, keySecondMoments, undoFactEdit, type AppliedFactEdit, type ValueShiftOptions } from "../../../../src/lab/facts/rome.js";
 import { noiseLevel, traceFact, TRACED, type Traced } from "../../../../src/lab/facts/tracing.js";
 import { GptTrainer } from "../../../../src/train/gpt-trainer.js";
 import type { MethodTable } from "../protocol.js";
@@ -158,8 +158,9 @@ export const factsModelMethods: MethodTable = {
     const kinds = [...edited.map(() => "edited phrasing"), "held-out phrasing", ...others.map(() => "other person")];
     const word = (id: number) => m.corpus.vocab[id];
     const before = predictNext(m.model, m.corpus, prompts).map(word);
-    let covariance = m.covariance.get(layer);
-    if (!covariance) m.covariance.set(layer, (covariance = keySecondMoment(m.model, m.corpus.train, layer, RIDGE).matrix));
+    // every block's key second moment from one pass over the training text, kept for later edits
+    if (!m.covariance.has(layer)) keySecondMoments(m.model, m.corpus.train, RIDGE).matrices.forEach((c, l) => m.covariance.set(l, c));
+    const covariance = m.covariance.get(layer)!;
     m.edit = editFact(m.model, m.corpus, { person, relation, value }, { layer, site: "last token", covariance, valueShift: VALUE_SHIFT });
     const after = predictNext(m.model, m.corpus, prompts).map(word);
     return {
