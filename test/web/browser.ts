@@ -25,7 +25,7 @@ export function needChromium(t: TestContext): boolean {
 export async function until(page: Page, testId: string, name: string, ok: (v: string) => boolean, timeout = 120_000): Promise<string> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const v = await page.getByTestId(testId).getAttribute(`data-${name}`, { timeout }).catch(() => null);
+    const v = await page.getByTestId(testId).first().getAttribute(`data-${name}`, { timeout }).catch(() => null);
     if (v !== null && ok(v)) return v;
     if (Date.now() > deadline) throw new Error(`${testId} data-${name} never became right (last: ${v})`);
     await page.waitForTimeout(50);

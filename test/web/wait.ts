@@ -4,16 +4,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { Lab } from "./browser.js";
 
-/** Waits until the element's data attribute `name` satisfies `ok`; returns its value. */
-export async function until(page: Page, testId: string, name: string, ok: (v: string) => boolean, timeout = 120_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await page.getByTestId(testId).first().getAttribute(`data-${name}`, { timeout }).catch(() => null);
-    if (v !== null && ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${testId} data-${name} never became right (last: ${v})`);
-    await page.waitForTimeout(50);
-  }
-}
+export { until } from "./browser.js";
 
 /** Sets a range input to `value` as a drag would (an input event); returns the value it took. */
 export async function setSlider(page: Page, testId: string, value: number): Promise<number> {
