@@ -2,7 +2,7 @@
 // `where`. Broadcasting arrives pre-digested from the host: a collapsed shape and, per operand, element
 // strides (0 on broadcast axes), so the innermost axis has stride 1 or 0 and runs as a SIMD row.
 
-import { ones, tanh4 } from "./simd";
+import { erf4, ones, tanh4 } from "./simd";
 
 export const NEG = 0;
 export const EXP = 1;
@@ -18,23 +18,6 @@ export const DIV = 3;
 export const MAXIMUM = 4;
 export const GREATER = 5;
 export const EQUAL = 6;
-
-/**
- * erf(x) in float64: its Taylor series below |x| = 0.5 (relative error < 1e-9 there), and Abramowitz &
- * Stegun 7.1.26 above (absolute error < 1.5e-7, below float32 resolution of values near ±1).
- */
-export function erf64(x: f64): f64 {
-  const y = Math.abs(x);
-  if (y < 0.5) {
-    const z = x * x;
-    // 2/√π · (x − x³/3 + x⁵/10 − x⁷/42 + x⁹/216 − x¹¹/1320)
-    return 1.1283791670955126 * x * (1 - z * (1.0 / 3 - z * (0.1 - z * (1.0 / 42 - z * (1.0 / 216 - z / 1320)))));
-  }
-  const t = 1 / (1 + 0.3275911 * y);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const r = 1 - poly * Math.exp(-y * y);
-  return x < 0 ? -r : r;
-}
 
 /** o[i] = f(a[i]) for i < n. */
 export function unary(op: i32, o: usize, a: usize, n: i32): void {
@@ -53,7 +36,8 @@ export function unary(op: i32, o: usize, a: usize, n: i32): void {
     for (; i + 4 <= n; i += 4) v128.store(o + (<usize>i << 2), tanh4(v128.load(a + (<usize>i << 2))));
     for (; i < n; i++) store<f32>(o + (<usize>i << 2), Mathf.tanh(load<f32>(a + (<usize>i << 2))));
   } else {
-    for (; i < n; i++) store<f32>(o + (<usize>i << 2), <f32>erf64(<f64>load<f32>(a + (<usize>i << 2))));
+    for (; i + 4 <= n; i += 4) v128.store(o + (<usize>i << 2), erf4(v128.load(a + (<usize>i << 2))));
+    for (; i < n; i++) store<f32>(o + (<usize>i << 2), f32x4.extract_lane(erf4(f32x4.splat(load<f32>(a + (<usize>i << 2)))), 0));
   }
 }
 

@@ -1,8 +1,7 @@
 // Fused elementwise kernels: single passes for composites (see src/core/fused.ts for the ops and their
 // oracles); the row-wise ones (softmax, cross-entropy, layer norm) are in rows.ts.
 
-import { erf64 } from "./elementwise";
-import { exp4, madd, tanh4 } from "./simd";
+import { erf4, exp4, madd, tanh4 } from "./simd";
 
 /**
  * σ(x) = 1/(1 + e^(−x)), four at a time (the composite writes it as ½·tanh(x/2) + ½, the same function;
@@ -66,13 +65,20 @@ function geluArg(x: v128): v128 {
 /** GELU: exact ½x(1 + erf(x/√2)), or with `tanh` GPT-2's ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 export function gelu(o: usize, a: usize, n: i32, tanh: bool): void {
   let i = 0;
+  const half = f32x4.splat(0.5);
   if (tanh) {
-    const half = f32x4.splat(0.5);
     for (; i + 4 <= n; i += 4) {
       const off = <usize>i << 2;
       const x = v128.load(a + off);
       const hx = f32x4.mul(half, x);
       v128.store(o + off, madd(hx, tanh4(geluArg(x)), hx));
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      const x = v128.load(a + off);
+      const hx = f32x4.mul(half, x);
+      v128.store(o + off, madd(hx, erf4(f32x4.mul(x, f32x4.splat(<f32>Math.SQRT1_2))), hx));
     }
   }
   for (; i < n; i++) {
@@ -80,7 +86,7 @@ export function gelu(o: usize, a: usize, n: i32, tanh: bool): void {
     const x = load<f32>(a + off);
     let y: f32;
     if (tanh) y = <f32>0.5 * x * (<f32>1 + f32x4.extract_lane(tanh4(geluArg(f32x4.splat(x))), 0));
-    else y = <f32>(0.5 * <f64>x * (1 + erf64(<f64>x * Math.SQRT1_2)));
+    else y = <f32>0.5 * x * (<f32>1 + f32x4.extract_lane(erf4(f32x4.splat(x * <f32>Math.SQRT1_2)), 0));
     store<f32>(o + off, y);
   }
 }
@@ -96,6 +102,15 @@ function geluTanhSlope(x: v128): v128 {
   return f32x4.add(left, right);
 }
 
+/** GELU'(x) for the exact form: Φ(x) + x·φ(x) = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π). */
+@inline
+function geluErfSlope(x: v128): v128 {
+  const half = f32x4.splat(0.5);
+  const cdf = madd(half, erf4(f32x4.mul(x, f32x4.splat(<f32>Math.SQRT1_2))), half);
+  const pdf = f32x4.mul(f32x4.splat(<f32>INV_SQRT_2PI), exp4(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))));
+  return madd(x, pdf, cdf);
+}
+
 /** o = g · GELU'(x). */
 export function geluGrad(o: usize, g: usize, a: usize, n: i32, tanh: bool): void {
   let i = 0;
@@ -104,16 +119,16 @@ export function geluGrad(o: usize, g: usize, a: usize, n: i32, tanh: bool): void
       const off = <usize>i << 2;
       v128.store(o + off, f32x4.mul(v128.load(g + off), geluTanhSlope(v128.load(a + off))));
     }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(o + off, f32x4.mul(v128.load(g + off), geluErfSlope(v128.load(a + off))));
+    }
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
     const x = load<f32>(a + off);
-    let d: f32;
-    if (tanh) d = f32x4.extract_lane(geluTanhSlope(f32x4.splat(x)), 0);
-    else {
-      const xd = <f64>x;
-      d = <f32>(0.5 * (1 + erf64(xd * Math.SQRT1_2)) + xd * Math.exp(-0.5 * xd * xd) * INV_SQRT_2PI);
-    }
+    const d = f32x4.extract_lane(tanh ? geluTanhSlope(f32x4.splat(x)) : geluErfSlope(f32x4.splat(x)), 0);
     store<f32>(o + off, load<f32>(g + off) * d);
   }
 }
