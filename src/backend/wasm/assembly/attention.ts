@@ -3,31 +3,66 @@
 // runs matmuls and the softmax gradient, so no T×T pattern is kept between forward and backward.
 
 import { matmul } from "./matmul";
+import { exp4, madd } from "./simd";
 
-/** Scales row i of s [t, t], softmaxes it over columns j ≤ i and zeroes columns j > i. */
+/** The largest of a vector's four lanes. */
+@inline
+function maxLanes(v: v128): f32 {
+  return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+/** The sum of a vector's four lanes. */
+@inline
+function sumLanes(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Scales row i of s [t, t], softmaxes it over columns j ≤ i and zeroes columns j > i (four columns at a time). */
 function causalSoftmax(s: usize, t: i32, scale: f32): void {
+  const vscale = f32x4.splat(scale);
   for (let i = 0; i < t; i++) {
     const row = s + (<usize>(i * t) << 2);
-    let m: f32 = -Infinity;
-    for (let j = 0; j <= i; j++) {
+    const n = i + 1;
+    const n4 = n & ~3;
+    let mv = f32x4.splat(-Infinity);
+    for (let j = 0; j < n4; j += 4) {
+      const p = row + (<usize>j << 2);
+      const v = f32x4.mul(v128.load(p), vscale);
+      v128.store(p, v);
+      mv = f32x4.max(mv, v);
+    }
+    let m = maxLanes(mv);
+    for (let j = n4; j < n; j++) {
       const p = row + (<usize>j << 2);
       const v = load<f32>(p) * scale;
       store<f32>(p, v);
       m = Mathf.max(m, v);
     }
-    let sum: f64 = 0;
-    for (let j = 0; j <= i; j++) {
+    const vm = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    for (let j = 0; j < n4; j += 4) {
       const p = row + (<usize>j << 2);
-      const e = Mathf.exp(load<f32>(p) - m);
-      store<f32>(p, e);
-      sum += <f64>e;
+      const e = exp4(f32x4.sub(v128.load(p), vm));
+      v128.store(p, e);
+      sv = f32x4.add(sv, e);
     }
-    const total = <f32>sum;
-    for (let j = 0; j <= i; j++) {
+    let total = sumLanes(sv);
+    for (let j = n4; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(p) - m)), 0);
+      store<f32>(p, e);
+      total += e;
+    }
+    const vt = f32x4.splat(total);
+    for (let j = 0; j < n4; j += 4) {
+      const p = row + (<usize>j << 2);
+      v128.store(p, f32x4.div(v128.load(p), vt));
+    }
+    for (let j = n4; j < n; j++) {
       const p = row + (<usize>j << 2);
       store<f32>(p, load<f32>(p) / total);
     }
-    for (let j = i + 1; j < t; j++) store<f32>(row + (<usize>j << 2), 0);
+    for (let j = n; j < t; j++) store<f32>(row + (<usize>j << 2), 0);
   }
 }
 
@@ -67,17 +102,27 @@ export function attentionBackward(dq: usize, dk: usize, dv: usize, g: usize, q: 
     matmul(p, q + off, k + off, t, t, hs, false, true, scratch, 0, t);
     causalSoftmax(p, t, scale);
     matmul(d, g + off, v + off, t, t, hs, false, true, scratch, 0, t); // dP = g·vᵀ
+    // dS = P∘(dP − rowsum(P∘dP))·scale on j ≤ i, four columns at a time
+    const vscale = f32x4.splat(scale);
     for (let i = 0; i < t; i++) {
       const pr = p + (<usize>(i * t) << 2);
       const dr = d + (<usize>(i * t) << 2);
-      let s: f64 = 0;
-      for (let j = 0; j <= i; j++) s += <f64>(load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2)));
-      const dot = <f32>s;
-      for (let j = 0; j <= i; j++) {
+      const n = i + 1;
+      const n4 = n & ~3;
+      let sv = f32x4.splat(0);
+      for (let j = 0; j < n4; j += 4) sv = madd(v128.load(dr + (<usize>j << 2)), v128.load(pr + (<usize>j << 2)), sv);
+      let dot = sumLanes(sv);
+      for (let j = n4; j < n; j++) dot += load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
+      const vdot = f32x4.splat(dot);
+      for (let j = 0; j < n4; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), vdot)), vscale));
+      }
+      for (let j = n4; j < n; j++) {
         const o = <usize>j << 2;
         store<f32>(dr + o, (load<f32>(pr + o) * (load<f32>(dr + o) - dot)) * scale);
       }
-      for (let j = i + 1; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
+      for (let j = n; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
     }
     matmul(dq + off, d, k + off, t, hs, t, false, false, scratch, 0, t);
     matmul(dk + off, d, q + off, t, hs, t, true, false, scratch, 0, t);
