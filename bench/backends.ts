@@ -2,6 +2,7 @@
 // kernels on several threads and can limit them (`setThreads`), the same backend on one thread too.
 
 import { BACKENDS, init } from "../src/backend/index.js";
+import { nativeUnavailableReason } from "../src/backend/native/index.js";
 import type { Backend } from "../src/core/backend.js";
 import { getBackend, setBackend } from "../src/core/engine.js";
 
@@ -42,6 +43,10 @@ export async function startNnlab(log: (line: string) => void): Promise<NnlabVari
       continue;
     }
     const backend = getBackend();
+    if (backend.name !== name) {
+      log(`skipped: nnlab backend ${name} is not available here (${await nativeUnavailableReason()})`);
+      continue;
+    }
     const threads = threadsOf(backend);
     variants.push({ backend: name, label: `nnlab/${name}`, threads });
     if (threads > 1 && threadSetter(backend)) variants.push({ backend: name, label: `nnlab/${name}`, threads: 1 });

@@ -1,5 +1,8 @@
 // Shared paths and small helpers for the test suite.
 import { spawn } from "node:child_process";
+import type { TestContext } from "node:test";
+import { init } from "../src/backend/index.js";
+import { nativeUnavailableReason } from "../src/backend/native/index.js";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -17,8 +20,13 @@ export interface CliResult {
 
 /** Runs the real binary (`bin/nnlab.js …args`) in a child process and collects its output. */
 export function nnlab(...args: string[]): Promise<CliResult> {
+  return nnlabWithEnv({}, ...args);
+}
+
+/** `nnlab`, with these variables added to its environment. */
+export function nnlabWithEnv(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -26,4 +34,20 @@ export function nnlab(...args: string[]): Promise<CliResult> {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * Selects the backend a test is about and returns true, or skips the test (saying why) and returns false
+ * where that backend cannot run here: native needs a C compiler at build time and OpenBLAS.
+ */
+export async function useBackendOrSkip(t: TestContext, name: string): Promise<boolean> {
+  if (name === "native") {
+    const why = await nativeUnavailableReason();
+    if (why !== null) {
+      t.skip(`the native backend is not available here: ${why}`);
+      return false;
+    }
+  }
+  await init({ backend: name });
+  return true;
 }

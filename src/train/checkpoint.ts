@@ -21,7 +21,7 @@ import { readSafetensors } from "../io/safetensors-file.js";
 import { buildDigitModel, type DigitModel } from "../models/digits.js";
 import { Rng } from "../core/rng.js";
 import type { OptimizerState } from "../optim/optimizer.js";
-import { checkFitsInMemory, validateTrainConfig, type MnistTrainConfig } from "./config.js";
+import { checkFitsInMemory, inWasmMemory, validateTrainConfig, type MnistTrainConfig } from "./config.js";
 import type { EpochRecord, MnistTrainer } from "./trainer.js";
 
 export const FORMAT = "nnlab-mnist-mlp";
@@ -71,7 +71,7 @@ async function readFloatTensors(file: string): Promise<Named> {
 
 /** The most memory a backend's tensors can use: wasm's linear memory (2 GiB), or 80% of this machine's RAM on js. */
 export function memoryLimit(backend: string): number {
-  return backend === "wasm" ? 2 ** 31 : totalmem() * 0.8;
+  return inWasmMemory(backend) ? 2 ** 31 : totalmem() * 0.8;
 }
 
 /** The nearest folder at or above `dir` that exists (where a new run directory would be created). */

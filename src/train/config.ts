@@ -182,6 +182,11 @@ export function engineBytes(c: MnistTrainConfig, training = true): number {
   return training ? 4 * (p * (2 + moments) + 3 * c.batch * units) : 4 * (p + 1000 * units);
 }
 
+/** Whether the backend's tensors live in WebAssembly memory (wasm, and native, which shares it): 2 GiB at most. */
+export function inWasmMemory(backend: string): boolean {
+  return backend === "wasm" || backend === "native";
+}
+
 /** Bytes as GiB for messages: "0.50 GiB", "12.0 GiB". */
 export function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
@@ -198,7 +203,7 @@ export function checkFitsInMemory(c: MnistTrainConfig, backend: string, limit: n
   if (need <= limit) return;
   throw NnlabError.problem({
     subject: source ? `${source}: model.sizes ${c.model.sizes.join(",")}` : `--hidden ${c.model.sizes.slice(1, -1).join(",")}`,
-    expected: `a network that fits in the ${backend} backend's memory (${gib(limit)}${backend === "wasm" ? ", WebAssembly's limit" : ""})`,
+    expected: `a network that fits in the ${backend} backend's memory (${gib(limit)}${inWasmMemory(backend) ? ", WebAssembly's limit" : ""})`,
     found: `${parameters(c.model.sizes).toLocaleString("en-US")} weights and biases needing about ${gib(need)}${training ? " with gradients, optimizer state and a mini-batch" : ""}`,
     fix: "Use smaller hidden layers (the lesson's net is 16,16).",
   });

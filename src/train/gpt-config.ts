@@ -5,7 +5,7 @@
 import { NnlabError } from "../core/errors.js";
 import { validateGptConfig, type GptConfig } from "../models/gpt/config.js";
 import { gptParameterTally } from "../models/gpt-parameter-count.js";
-import { gib } from "./config.js";
+import { gib, inWasmMemory } from "./config.js";
 
 export const GPT_PRESETS = ["tiny", "nanogpt-cpu"] as const;
 export type GptPresetName = (typeof GPT_PRESETS)[number];
@@ -179,7 +179,7 @@ export function checkGptFitsInMemory(c: GptTrainConfig, backend: string, limit: 
   const m = c.model;
   throw NnlabError.problem({
     subject: source || "--n-layer/--n-embd/--batch/--block-size",
-    expected: `a GPT and batch that fit in the ${backend} backend's memory (${gib(limit)}${backend === "wasm" ? ", WebAssembly's limit" : ""})`,
+    expected: `a GPT and batch that fit in the ${backend} backend's memory (${gib(limit)}${inWasmMemory(backend) ? ", WebAssembly's limit" : ""})`,
     found: `${m.nLayer} layers of width ${m.nEmbd}, ${gptParameterTally(m).fullTotal.toLocaleString("en-US")} parameters, batch ${c.batch} × ${m.blockSize} tokens: about ${gib(need)} to train`,
     fix: "Use fewer or narrower layers, a smaller batch or a shorter context (the presets fit).",
   });

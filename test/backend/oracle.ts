@@ -39,12 +39,12 @@ function runOn(backend: string, f: (xs: Tensor[]) => Tensor, inputs: readonly In
 }
 
 /**
- * Asserts that wasm and js agree: exactly when `tol` is 0, else within tol·(1 + |js|) per element
- * (float32 kernels against the oracle's float64 accumulation).
+ * Asserts that `backend` (wasm unless named) and js agree: exactly when `tol` is 0, else within
+ * tol·(1 + |js|) per element (float32 kernels against the oracle's float64 accumulation).
  */
-export function agree(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[], tol = 1e-5): void {
+export function agree(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[], tol = 1e-5, backend = "wasm"): void {
   const want = runOn("js", f, inputs);
-  const got = runOn("wasm", f, inputs);
+  const got = runOn(backend, f, inputs);
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);
   assert.equal(got.data.constructor, want.data.constructor, `${what}: dtype`);
   for (let i = 0; i < want.data.length; i++) {

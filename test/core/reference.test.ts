@@ -1,14 +1,14 @@
 // Every case of test/fixtures/ops-torch.json (PyTorch 1.13, scripts/reference/gen_reference.py) on every backend.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { init, BACKENDS } from "../../src/backend/index.js";
+import { BACKENDS } from "../../src/backend/index.js";
 import { loadReferenceFile, REFERENCE_OPS, runReference } from "../../src/selftest/reference.js";
 import path from "node:path";
-import { REFERENCE_FILE, ROOT } from "../helpers.js";
+import { REFERENCE_FILE, ROOT, useBackendOrSkip } from "../helpers.js";
 
 for (const name of BACKENDS) {
-  test(`PyTorch reference cases pass on the ${name} backend`, async () => {
-    await init({ backend: name });
+  test(`PyTorch reference cases pass on the ${name} backend`, async (t) => {
+    if (!(await useBackendOrSkip(t, name))) return;
     const file = await loadReferenceFile(REFERENCE_FILE);
     const { report } = runReference(file);
     assert.equal(report.cases, 81);

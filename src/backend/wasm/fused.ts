@@ -55,6 +55,7 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     linear: (out, [x, w, b]) => {
       const [rows, cols] = out.shape;
       const k = x.shape[1];
+      if (ctx.gemm) return ctx.gemm.linear(ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), rows, cols, k);
       if (k > 0) matmulOne(ctx, ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1);
       wasm.addBias(ptrOf(out), ptrOf(b), rows, cols);
     },

@@ -19,6 +19,7 @@ function runs(count: number, parts: number, multiple: number): number[] {
 
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
 export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
+  if (ctx.gemm) return ctx.gemm.gemm(c, a, b, m, n, k, transA, transB, 1, 0, 0);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
   const starts = runs(m, pool.size + 1, 4);
@@ -61,6 +62,9 @@ export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kern
     const pairs = batchPairs(x.shape, y.shape, out.shape.slice(0, -2));
     const batches = pairs.a.length;
     const [aStep, bStep] = [linearSteps(pairs.a), linearSteps(pairs.b)];
+    if (ctx.gemm && aStep !== null && bStep !== null) {
+      return ctx.gemm.gemm(c, a + pairs.a[0] * m * k * 4, b + pairs.b[0] * k * n * 4, m, n, k, transA, transB, batches, aStep * m * k, bStep * k * n);
+    }
     const pool = ctx.pool;
     if (pool && batches > 1 && aStep !== null && bStep !== null && 2 * m * n * k * batches >= PARALLEL_FLOPS) {
       // runs of whole matrices per thread

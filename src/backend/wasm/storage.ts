@@ -28,6 +28,24 @@ export interface WasmContext {
   readonly scratch: number;
   /** Worker threads for large kernels, or null (one thread, or no shared memory). */
   readonly pool: WorkerPool | null;
+  /** Matrix products done outside wasm on the same memory (the native backend's OpenBLAS), or null. */
+  readonly gemm: ExternalGemm | null;
+}
+
+/**
+ * Matrix products on the wasm heap by other code (src/backend/native/). Pointers are byte offsets into
+ * the heap; matrices are row-major.
+ */
+export interface ExternalGemm {
+  /**
+   * For i < count: C_i[m,n] = op(A_i)·op(B_i), A_i at a + i·aStride floats, B_i at b + i·bStride floats,
+   * C_i at c + i·m·n floats; op transposes where transA/transB is 1.
+   */
+  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, count: number, aStride: number, bStride: number): void;
+  /** out[rows, cols] = x[rows, k]·w[cols, k]ᵀ + bias[cols]. */
+  linear(out: number, x: number, w: number, bias: number, rows: number, cols: number, k: number): void;
+  /** Threads the products may use (the backend's `setThreads`). */
+  setThreads(n: number): void;
 }
 
 /** Meta scratch holds 256 int32 values; kernels that need more per rank fall back to the js loops. */

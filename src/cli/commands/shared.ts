@@ -18,7 +18,7 @@ export const threadsOption = {
   name: "threads",
   type: "string",
   valueName: "N",
-  description: "Threads for the wasm backend's large kernels, this one included (1 = no workers)",
+  description: "Threads for the wasm and native backends' large kernels, this one included (1 = no workers)",
   defaultText: "the machine's cores, at most 8",
 } as const;
 
@@ -31,7 +31,8 @@ export async function startBackend(name: string | undefined, threadsFlag?: strin
     throw NnlabError.problem({ subject: "--backend", expected: BACKENDS.join(" | "), found: JSON.stringify(name) });
   }
   const b = await init(name ? { backend: name } : {});
-  if (name && !backendNames().includes(name)) throw new NnlabError(`--backend ${name}: not available on this machine`);
+  // native falls back to wasm where it cannot run (init says why, once)
+  if (name && name !== "native" && !backendNames().includes(name)) throw new NnlabError(`--backend ${name}: not available on this machine`);
   if (threads !== undefined && "setThreads" in b) (b as WasmBackend).setThreads(threads);
   return b.name;
 }
