@@ -1,6 +1,9 @@
 // Fused kernels over the last axis, row by row (x is [rows, d]): softmax with temperature,
 // log-softmax, cross-entropy (log-softmax + negative log-likelihood) and layer norm, with their
-// backward passes. Sums accumulate in float64, like the reductions the composites use.
+// backward passes. The softmax and cross-entropy sums accumulate in float64, like the reductions the
+// composites use; layer norm's (rows of a transformer's width) in four float32 SIMD lanes.
+
+import { madd } from "./simd";
 
 @inline
 function rowMax(x: usize, d: i32): f32 {
@@ -110,19 +113,34 @@ export function crossEntropyGrad(o: usize, x: usize, targets: usize, g: f32, row
   }
 }
 
-/** Mean and 1/√(variance + eps) of one row (biased variance, float64 sums). */
+/** The sum of a vector's four lanes. */
+@inline
+function lanes(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Mean and 1/√(variance + eps) of one row (biased variance, two passes, four float32 partial sums). */
 @inline
 function moments(xr: usize, d: i32, eps: f32, out: usize): void {
-  let s: f64 = 0;
-  for (let j = 0; j < d; j++) s += <f64>load<f32>(xr + (<usize>j << 2));
-  const mean = <f32>(s / <f64>d);
-  let v: f64 = 0;
-  for (let j = 0; j < d; j++) {
+  const d4 = d & ~3;
+  let sv = f32x4.splat(0);
+  for (let j = 0; j < d4; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
+  let s = lanes(sv);
+  for (let j = d4; j < d; j++) s += load<f32>(xr + (<usize>j << 2));
+  const mean = s / <f32>d;
+  const vm = f32x4.splat(mean);
+  let qv = f32x4.splat(0);
+  for (let j = 0; j < d4; j += 4) {
+    const c = f32x4.sub(v128.load(xr + (<usize>j << 2)), vm);
+    qv = madd(c, c, qv);
+  }
+  let q = lanes(qv);
+  for (let j = d4; j < d; j++) {
     const c = load<f32>(xr + (<usize>j << 2)) - mean;
-    v += <f64>(c * c);
+    q += c * c;
   }
   store<f32>(out, mean);
-  store<f32>(out, <f32>1 / Mathf.sqrt(<f32>(v / <f64>d) + eps), 4);
+  store<f32>(out, <f32>1 / Mathf.sqrt(q / <f32>d + eps), 4);
 }
 
 /**
@@ -130,13 +148,23 @@ function moments(xr: usize, d: i32, eps: f32, out: usize): void {
  * normalized x̂ that the backward pass needs. `tmp` is 8 bytes of scratch.
  */
 export function layerNorm(o: usize, x: usize, w: usize, b: usize, rows: i32, d: i32, eps: f32, tmp: usize): void {
+  const d4 = d & ~3;
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * d) << 2);
     const or = o + (<usize>(r * d) << 2);
     moments(xr, d, eps, tmp);
     const mean = load<f32>(tmp);
     const rstd = load<f32>(tmp, 4);
-    for (let j = 0; j < d; j++) {
+    const vm = f32x4.splat(mean);
+    const vr = f32x4.splat(rstd);
+    for (let j = 0; j < d4; j += 4) {
+      const off = <usize>j << 2;
+      const y = f32x4.mul(f32x4.sub(v128.load(xr + off), vm), vr);
+      v128.store(or + off, madd(y, w ? v128.load(w + off) : one, b ? v128.load(b + off) : zero));
+    }
+    for (let j = d4; j < d; j++) {
       const off = <usize>j << 2;
       let y = (load<f32>(xr + off) - mean) * rstd;
       if (w) y *= load<f32>(w + off);
@@ -150,23 +178,44 @@ export function layerNorm(o: usize, x: usize, w: usize, b: usize, rows: i32, d: 
  * dx of layer norm per row: rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)) with ĝ = g·w (w may be 0: absent).
  */
 export function layerNormGradX(o: usize, g: usize, x: usize, w: usize, rows: i32, d: i32, eps: f32, tmp: usize): void {
+  const d4 = d & ~3;
+  const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
     const base = <usize>(r * d) << 2;
     moments(x + base, d, eps, tmp);
     const mean = load<f32>(tmp);
     const rstd = load<f32>(tmp, 4);
-    let sg: f64 = 0;
-    let sgx: f64 = 0;
-    for (let j = 0; j < d; j++) {
+    const vm = f32x4.splat(mean);
+    const vr = f32x4.splat(rstd);
+    let sgv = f32x4.splat(0);
+    let sgxv = f32x4.splat(0);
+    for (let j = 0; j < d4; j += 4) {
+      const off = <usize>j << 2;
+      const gh = f32x4.mul(v128.load(g + base + off), w ? v128.load(w + off) : one);
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + base + off), vm), vr);
+      sgv = f32x4.add(sgv, gh);
+      sgxv = madd(gh, xh, sgxv);
+    }
+    let sg = lanes(sgv);
+    let sgx = lanes(sgxv);
+    for (let j = d4; j < d; j++) {
       const off = <usize>j << 2;
       const gh = w ? load<f32>(g + base + off) * load<f32>(w + off) : load<f32>(g + base + off);
       const xh = (load<f32>(x + base + off) - mean) * rstd;
-      sg += <f64>gh;
-      sgx += <f64>(gh * xh);
+      sg += gh;
+      sgx += gh * xh;
     }
-    const mg = <f32>(sg / <f64>d);
-    const mgx = <f32>(sgx / <f64>d);
-    for (let j = 0; j < d; j++) {
+    const mg = sg / <f32>d;
+    const mgx = sgx / <f32>d;
+    const vmg = f32x4.splat(mg);
+    const vmgx = f32x4.splat(mgx);
+    for (let j = 0; j < d4; j += 4) {
+      const off = <usize>j << 2;
+      const gh = f32x4.mul(v128.load(g + base + off), w ? v128.load(w + off) : one);
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + base + off), vm), vr);
+      v128.store(o + base + off, f32x4.mul(vr, f32x4.sub(f32x4.sub(gh, vmg), f32x4.mul(xh, vmgx))));
+    }
+    for (let j = d4; j < d; j++) {
       const off = <usize>j << 2;
       const gh = w ? load<f32>(g + base + off) * load<f32>(w + off) : load<f32>(g + base + off);
       const xh = (load<f32>(x + base + off) - mean) * rstd;
