@@ -1,7 +1,7 @@
 // W2: nanoGPT's char-level Shakespeare training on CPU ("I only have a macbook" settings: block 64,
 // batch 12, 4 layers, 4 heads, width 128, dropout 0, AdamW, warm-up + cosine), ms per iteration of
-// `nnlab gpt train --preset nanogpt-cpu` against a PyTorch peer with nanoGPT's model and loop
-// (bench/peers/w2.py), 1 and 2 threads, on ../shared/data/tinyshakespeare/input.txt.
+// `nnlab gpt train --preset nanogpt-cpu` (wasm and native backends) against a PyTorch peer with
+// nanoGPT's model and loop (bench/peers/w2.py), 1 and 2 threads, on ../shared/data/tinyshakespeare/input.txt.
 
 import { execFile } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -25,34 +25,41 @@ function iters(ctx: BenchContext): number {
 /** nnlab's side: the CLI command users run, when this build has it (it lands with the GPT work). */
 async function nnlabEntries(ctx: BenchContext): Promise<Entry[]> {
   const cli = path.join(ROOT, "bin", "nnlab.js");
-  const missing = (note: string): Entry[] => [{ case: "train", impl: "nnlab/wasm", nnlab: true, threads: null, stats: null, note }];
+  const missing = (note: string): Entry[] => [{ case: "train", impl: "nnlab", nnlab: true, threads: null, stats: null, note }];
   try {
     await run(process.execPath, [cli, "gpt", "train", "--help"], { timeout: 60_000 });
   } catch {
     return missing("skipped: this build has no `nnlab gpt train`");
   }
   const entries: Entry[] = [];
-  for (const threads of [1, 2]) {
-    const out = path.join(os.tmpdir(), `nnlab-w2-${process.pid}-${threads}`);
-    const argv = [cli, "gpt", "train", "--preset", "nanogpt-cpu", "--data", SHAKESPEARE, "--iters", String(iters(ctx) + 1), "--out", out, "--threads", String(threads), "--json"];
-    try {
-      const { stdout } = await run(process.execPath, argv, { timeout: 1_800_000, maxBuffer: 64 << 20 });
-      const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { step_ms?: number[]; val_loss?: number };
-      // the first step warms up (kernels compile, buffers grow): dropped, as for PyTorch
-      const ms = (result.step_ms ?? []).slice(1);
-      entries.push({
-        case: "train",
-        impl: `nnlab/wasm (${threads} thread${threads > 1 ? "s" : ""})`,
-        nnlab: true,
-        threads,
-        stats: ms.length ? statsOf(ms) : null,
-        extra: result.val_loss !== undefined ? { "val loss": result.val_loss } : undefined,
-        note: ms.length ? undefined : "the command's --json output has no step_ms",
-      });
-    } catch (err) {
-      entries.push({ case: "train", impl: "nnlab/wasm", nnlab: true, threads, stats: null, note: `failed: ${String((err as Error).message).split("\n")[0].slice(0, 160)}` });
-    } finally {
-      rmSync(out, { recursive: true, force: true });
+  for (const backend of ["wasm", "native"]) {
+    for (const threads of [1, 2]) {
+      const impl = `nnlab/${backend} (${threads} thread${threads > 1 ? "s" : ""})`;
+      const out = path.join(os.tmpdir(), `nnlab-w2-${process.pid}-${backend}-${threads}`);
+      const argv = [cli, "gpt", "train", "--preset", "nanogpt-cpu", "--data", SHAKESPEARE, "--iters", String(iters(ctx) + 1), "--out", out, "--backend", backend, "--threads", String(threads), "--json"];
+      try {
+        const { stdout } = await run(process.execPath, argv, { timeout: 1_800_000, maxBuffer: 64 << 20 });
+        const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { step_ms?: number[]; val_loss?: number; backend?: string };
+        if (result.backend !== backend) {
+          entries.push({ case: "train", impl, nnlab: true, threads, stats: null, note: `skipped: the ${backend} backend is not available here (it ran on ${result.backend})` });
+          continue;
+        }
+        // the first step warms up (kernels compile, buffers grow): dropped, as for PyTorch
+        const ms = (result.step_ms ?? []).slice(1);
+        entries.push({
+          case: "train",
+          impl,
+          nnlab: true,
+          threads,
+          stats: ms.length ? statsOf(ms) : null,
+          extra: result.val_loss !== undefined ? { "val loss": result.val_loss } : undefined,
+          note: ms.length ? undefined : "the command's --json output has no step_ms",
+        });
+      } catch (err) {
+        entries.push({ case: "train", impl, nnlab: true, threads, stats: null, note: `failed: ${String((err as Error).message).split("\n")[0].slice(0, 160)}` });
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
     }
   }
   return entries;

@@ -102,61 +102,61 @@ static napi_value fail(napi_env env, const char *what) {
 }
 
 /**
- * gemm(heap, c, a, b, m, n, k, transA, transB, count, aStride, bStride): for each of `count` products,
- * C[m,n] = op(A)·op(B) with A, B, C row-major at the byte offsets (matrix i at offset + i·stride·4 for
- * A and B, i·m·n·4 for C).
+ * gemm(heap, c, a, b, m, n, k, transA, transB, count, aStride, bStride, i0, i1): for each of `count`
+ * products, rows i0 ≤ i < i1 of C[m,n] = op(A)·op(B), with A, B, C row-major at the byte offsets
+ * (matrix j at offset + j·stride floats for A and B, + j·m·n floats for C). Row ranges let several
+ * threads share one product (the wasm backend's worker pool calls this from each thread; OpenBLAS
+ * itself runs on the calling thread).
  */
 static napi_value gemm(napi_env env, napi_callback_info info) {
   uint8_t *heap;
   size_t bytes;
-  int64_t v[11];
-  if (args_of(env, info, 12, &heap, &bytes, v)) return fail(env, "nnlab native gemm: expected (Float32Array, 11 integers)");
+  int64_t v[13];
+  if (args_of(env, info, 14, &heap, &bytes, v)) return fail(env, "nnlab native gemm: expected (Float32Array, 13 integers)");
   const int64_t c = v[0], a = v[1], b = v[2], m = v[3], n = v[4], k = v[5], ta = v[6], tb = v[7], count = v[8], as = v[9], bs = v[10];
-  if (!sizes(m, n, k) || count < 0) return fail(env, "nnlab native gemm: bad sizes");
-  if (count == 0 || m == 0 || n == 0) return NULL;
+  const int64_t i0 = v[11], i1 = v[12];
+  if (!sizes(m, n, k) || count < 0 || i0 < 0 || i1 > m || i0 > i1) return fail(env, "nnlab native gemm: bad sizes");
+  if (count == 0 || i0 == i1 || n == 0) return NULL;
   if (!inside(c, count * m * n, bytes) || !inside(a, (count - 1) * as + m * k, bytes) || !inside(b, (count - 1) * bs + k * n, bytes))
     return fail(env, "nnlab native gemm: operands outside the heap");
-  for (int64_t i = 0; i < count; i++) {
-    float *C = (float *)(heap + c) + i * m * n;
-    const float *A = (const float *)(heap + a) + i * as;
-    const float *B = (const float *)(heap + b) + i * bs;
+  const int rows = (int)(i1 - i0);
+  for (int64_t j = 0; j < count; j++) {
+    float *C = (float *)(heap + c) + j * m * n + i0 * n;
+    const float *A = (const float *)(heap + a) + j * as + (ta ? i0 : i0 * k); // row i of op(A): column i of A when transposed
+    const float *B = (const float *)(heap + b) + j * bs;
     if (k == 0) {
-      memset(C, 0, (size_t)(m * n) * 4);
+      memset(C, 0, (size_t)rows * (size_t)n * 4);
       continue;
     }
-    cblas_sgemm_p(CBLAS_ROW_MAJOR, ta ? CBLAS_TRANS : CBLAS_NO_TRANS, tb ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)m, (int)n, (int)k, 1.0f, A,
+    cblas_sgemm_p(CBLAS_ROW_MAJOR, ta ? CBLAS_TRANS : CBLAS_NO_TRANS, tb ? CBLAS_TRANS : CBLAS_NO_TRANS, rows, (int)n, (int)k, 1.0f, A,
                   ta ? (int)m : (int)k, B, tb ? (int)k : (int)n, 0.0f, C, (int)n);
   }
   return NULL;
 }
 
-/** linear(heap, out, x, w, bias, rows, cols, k): out[rows, cols] = x[rows, k]·w[cols, k]ᵀ + bias[cols]. */
+/**
+ * linear(heap, out, x, w, bias, rows, cols, k, i0, i1): rows i0 ≤ i < i1 of
+ * out[rows, cols] = x[rows, k]·w[cols, k]ᵀ + bias[cols].
+ */
 static napi_value linear(napi_env env, napi_callback_info info) {
   uint8_t *heap;
   size_t bytes;
-  int64_t v[7];
-  if (args_of(env, info, 8, &heap, &bytes, v)) return fail(env, "nnlab native linear: expected (Float32Array, 7 integers)");
-  const int64_t out = v[0], x = v[1], w = v[2], bias = v[3], rows = v[4], cols = v[5], k = v[6];
-  if (!sizes(rows, cols, k)) return fail(env, "nnlab native linear: bad sizes");
+  int64_t v[9];
+  if (args_of(env, info, 10, &heap, &bytes, v)) return fail(env, "nnlab native linear: expected (Float32Array, 9 integers)");
+  int64_t out = v[0], x = v[1], rows = v[4];
+  const int64_t w = v[2], bias = v[3], cols = v[5], k = v[6], i0 = v[7], i1 = v[8];
+  if (!sizes(rows, cols, k) || i0 < 0 || i1 > rows || i0 > i1) return fail(env, "nnlab native linear: bad sizes");
   if (!inside(out, rows * cols, bytes) || !inside(x, rows * k, bytes) || !inside(w, cols * k, bytes) || !inside(bias, cols, bytes))
     return fail(env, "nnlab native linear: operands outside the heap");
+  out += i0 * cols * 4;
+  x += i0 * k * 4;
+  rows = i1 - i0;
   float *O = (float *)(heap + out);
   const float *B = (const float *)(heap + bias);
   for (int64_t i = 0; i < rows; i++) memcpy(O + i * cols, B, (size_t)cols * 4);
   if (rows > 0 && cols > 0 && k > 0)
     cblas_sgemm_p(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS, (int)rows, (int)cols, (int)k, 1.0f, (const float *)(heap + x), (int)k,
                   (const float *)(heap + w), (int)k, 1.0f, O, (int)cols);
-  return NULL;
-}
-
-/** setThreads(n): OpenBLAS's thread count. */
-static napi_value set_threads(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  size_t argc = 1;
-  int32_t n;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return fail(env, "nnlab native setThreads: expected a positive integer");
-  set_threads_p(n);
   return NULL;
 }
 
@@ -184,10 +184,12 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, "NNLAB_NO_BLAS", load_error);
     return NULL;
   }
+  // one OpenBLAS thread per caller: the wasm backend's pool splits products between its threads, and
+  // OpenBLAS's own threads would spin on the cores the pool's other kernels need
+  set_threads_p(1);
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"linear", NULL, linear, NULL, NULL, NULL, napi_default, NULL},
-      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

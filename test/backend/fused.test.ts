@@ -9,6 +9,7 @@ import * as ops from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
 import { floats, ints, type Input } from "./oracle.js";
+import { useBackendOrSkip } from "../helpers.js";
 
 before(async () => {
   await init({ backend: "wasm" });
@@ -126,6 +127,18 @@ test("causal attention and its pattern match their composites, forward and backw
     checkFused("attentionPattern", [floats(rng, shape), floats(rng, shape)], {}, 1e-4);
     checkFused("causalAttentionGrad", [floats(rng, shape), floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
   }
+});
+
+test("on the native backend (OpenBLAS products), causal attention and the linear layer match their composites", async (t) => {
+  if (!(await useBackendOrSkip(t, "native"))) return;
+  for (const shape of [[1, 1], [5, 3], [2, 7, 4], [2, 3, 17, 8], [1, 2, 64, 32]]) {
+    checkFused("causalAttention", [floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+    checkFused("causalAttentionGrad", [floats(rng, shape), floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+  }
+  for (const [rows, inF, outF] of [[1, 1, 1], [3, 5, 7], [40, 64, 96]]) {
+    checkFused("linear", [floats(rng, [rows, inF]), floats(rng, [outF, inF]), floats(rng, [outF])], {}, 1e-4);
+  }
+  setBackend("wasm");
 });
 
 test("the LSTM cell step and its gradient match the composites", () => {

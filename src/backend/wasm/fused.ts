@@ -3,7 +3,7 @@
 
 import type { FusedKernels, KernelArg } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
-import { matmulOne } from "./matmul.js";
+import { matmulOne, splitRows } from "./matmul.js";
 import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
@@ -45,6 +45,15 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     for (const w of posted) pool!.join(w);
     for (const p of works) ctx.heap.free(p, bytes);
   };
+  /** Runs `run` with freshly allocated blocks of these many floats, released after. */
+  const withBlocks = (floats: readonly number[], run: (ptrs: number[]) => void) => {
+    const ptrs = floats.map((n) => ctx.heap.alloc(n * 4));
+    try {
+      run(ptrs);
+    } finally {
+      ptrs.forEach((p, i) => ctx.heap.free(p, floats[i] * 4));
+    }
+  };
   const checkTargets = (targets: KernelArg, rows: number, d: number) => {
     const bad = wasm.badTarget(ptrOf(targets), rows, d);
     if (bad >= 0) throw new NnlabError(`crossEntropy: target ${ctx.heap.i32()[(ptrOf(targets) >> 2) + bad]} (row ${bad}) is out of range; expected 0 <= target < ${d}`);
@@ -55,7 +64,13 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     linear: (out, [x, w, b]) => {
       const [rows, cols] = out.shape;
       const k = x.shape[1];
-      if (ctx.gemm) return ctx.gemm.linear(ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), rows, cols, k);
+      if (ctx.gemm) {
+        const g = ctx.gemm;
+        const args = [ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), rows, cols, k] as const;
+        const split = splitRows(ctx, rows, 2 * rows * cols * k, (t, i0, i1) => ctx.pool!.post(t, TASK.externalLinear, [...args, i0, i1]), (i0, i1) => g.linear(...args, i0, i1));
+        if (!split) g.linear(...args, 0, rows);
+        return;
+      }
       if (k > 0) matmulOne(ctx, ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1);
       wasm.addBias(ptrOf(out), ptrOf(b), rows, cols);
     },
@@ -81,6 +96,16 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       const [heads, t, hs, scale] = headsOf(q);
       if (hs === 0) return; // the output arrives zero-filled
       const [o, qp, kp, vp] = [ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v)];
+      if (ctx.gemm) {
+        // all heads' scores in one batched product, their softmax, then one batched product with v
+        const g = ctx.gemm;
+        withBlocks([heads * t * t], ([s]) => {
+          g.gemm(s, qp, kp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
+          wasm.causalSoftmaxHeads(s, heads, t, scale);
+          g.gemm(o, s, vp, t, hs, t, 0, 0, heads, t * t, t * hs, 0, t);
+        });
+        return;
+      }
       overHeads(heads, t, hs, 1, (h0, h1, work, w) => {
         const at = h0 * t * hs * 4;
         if (w < 0) wasm.attention(o + at, qp + at, kp + at, vp + at, h1 - h0, t, hs, scale, work, ctx.scratch);
@@ -92,6 +117,21 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       if (hs === 0) return;
       const size = heads * t * hs * 4; // bytes of each of dq, dk, dv in out (3, ..., T, hs)
       const [dq, gp, qp, kp, vp] = [ptrOf(out), ptrOf(g), ptrOf(q), ptrOf(k), ptrOf(v)];
+      if (ctx.gemm) {
+        // P recomputed, dP = g·vᵀ, dS, then dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·g: batched over heads
+        const e = ctx.gemm;
+        const [dk, dv] = [dq + size, dq + 2 * size];
+        withBlocks([heads * t * t, heads * t * t], ([p, d]) => {
+          e.gemm(p, qp, kp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
+          wasm.causalSoftmaxHeads(p, heads, t, scale);
+          e.gemm(d, gp, vp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
+          wasm.causalSoftmaxGradHeads(d, p, heads, t, scale);
+          e.gemm(dq, d, kp, t, hs, t, 0, 0, heads, t * t, t * hs, 0, t);
+          e.gemm(dk, d, qp, t, hs, t, 1, 0, heads, t * t, t * hs, 0, t);
+          e.gemm(dv, p, gp, t, hs, t, 1, 0, heads, t * t, t * hs, 0, t);
+        });
+        return;
+      }
       overHeads(heads, t, hs, 2, (h0, h1, work, w) => {
         const at = h0 * t * hs * 4;
         const args = [dq + at, dq + size + at, dq + 2 * size + at, gp + at, qp + at, kp + at, vp + at, h1 - h0, t, hs] as const;

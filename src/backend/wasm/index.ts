@@ -16,7 +16,7 @@ import { matmulKernel } from "./matmul.js";
 import { broadcastToKernel, concatKernel, padKernel, permuteKernel, sliceKernel } from "./movement.js";
 import { col2imKernel, im2colKernel } from "./conv.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
-import { META_INTS, ptrOf, WasmStorage, type ExternalGemm, type WasmContext } from "./storage.js";
+import { META_INTS, ptrOf, WasmStorage, type ExternalGemmModule, type ExternalGemmSource, type WasmContext } from "./storage.js";
 
 export { simdSupported } from "./loader.js";
 
@@ -97,7 +97,7 @@ export interface WasmOptions {
   /** Name to register under (default "wasm"; the native backend is this backend with `gemm`). */
   name?: string;
   /** Matrix products by other code on this backend's heap (the native backend's OpenBLAS); wasm's own by default. */
-  gemm?: (heap: WasmHeap) => ExternalGemm;
+  gemm?: ExternalGemmSource;
 }
 
 /**
@@ -110,8 +110,9 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const { exports, simd, module, memory } = await loadKernels(shared);
   const heap = new WasmHeap(exports.memory, exports.heapBase(), exports.zero);
   const scratchBytes = exports.matmulScratchBytes();
-  const pool = shared ? await startPool(threads - 1, module, memory, () => heap.alloc(scratchBytes)) : null;
-  const gemm = options.gemm?.(heap) ?? null;
+  const external = options.gemm?.module;
+  const gemm = external ? await ((await import(/* @vite-ignore */ external)) as ExternalGemmModule).connect(memory) : null;
+  const pool = shared ? await startPool(threads - 1, module, memory, () => heap.alloc(scratchBytes), external) : null;
   const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(scratchBytes), pool, gemm };
   const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4));
   return {
@@ -121,10 +122,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     get threads() {
       return (pool?.size ?? 0) + 1;
     },
-    setThreads: (n) => {
-      pool?.use(n - 1);
-      gemm?.setThreads(Math.min(n, (pool?.size ?? 0) + 1));
-    },
+    setThreads: (n) => pool?.use(n - 1),
     reservedBytes: () => heap.reservedBytes,
     alloc: (dtype, size) => {
       if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");

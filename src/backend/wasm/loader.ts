@@ -40,6 +40,8 @@ export interface KernelExports {
   layerNorm(o: number, x: number, w: number, b: number, rows: number, d: number, eps: number, tmp: number): void;
   layerNormGradX(o: number, g: number, x: number, w: number, rows: number, d: number, eps: number, tmp: number): void;
   attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;
+  causalSoftmaxHeads(s: number, heads: number, t: number, scale: number): void;
+  causalSoftmaxGradHeads(d: number, p: number, heads: number, t: number, scale: number): void;
   denseStepWorkBytes(layout: number, n: number): number;
   denseSgdStep(layout: number, work: number, n: number, hidden: number, head: number, lr: number, scratch: number, result: number): void;
   attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;

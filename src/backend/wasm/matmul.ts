@@ -17,9 +17,39 @@ function runs(count: number, parts: number, multiple: number): number[] {
   return Array.from({ length: parts + 1 }, (_, i) => Math.min(count, i * per));
 }
 
+/**
+ * Runs `part(i0, i1)` over the rows 0..m of a product of `flops`, split between the calling thread and
+ * the workers when it is large: `post(w, i0, i1)` hands a run to worker w. Returns false (nothing run)
+ * when the product stays on the calling thread.
+ */
+export function splitRows(ctx: WasmContext, m: number, flops: number, post: (w: number, i0: number, i1: number) => void, part: (i0: number, i1: number) => void): boolean {
+  const pool = ctx.pool;
+  if (!pool || pool.size === 0 || flops < PARALLEL_FLOPS || m < 16) return false;
+  const starts = runs(m, pool.size + 1, 4);
+  const posted: number[] = [];
+  for (let w = 0; w < pool.size; w++) {
+    const [i0, i1] = [starts[w + 1], starts[w + 2]];
+    if (i0 < i1) {
+      post(w, i0, i1);
+      posted.push(w);
+    }
+  }
+  part(0, starts[1]);
+  for (const w of posted) pool.join(w);
+  return true;
+}
+
+/** C[m,n] = op(A)·op(B) by the external products (ctx.gemm), rows shared between threads when large. */
+function externalOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
+  const g = ctx.gemm!;
+  const args = [c, a, b, m, n, k, transA, transB, 1, 0, 0] as const;
+  const split = splitRows(ctx, m, 2 * m * n * k, (w, i0, i1) => ctx.pool!.post(w, TASK.externalGemm, [...args, i0, i1]), (i0, i1) => g.gemm(...args, i0, i1));
+  if (!split) g.gemm(...args, 0, m);
+}
+
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
 export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
-  if (ctx.gemm) return ctx.gemm.gemm(c, a, b, m, n, k, transA, transB, 1, 0, 0);
+  if (ctx.gemm) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
   const starts = runs(m, pool.size + 1, 4);
@@ -63,7 +93,14 @@ export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kern
     const batches = pairs.a.length;
     const [aStep, bStep] = [linearSteps(pairs.a), linearSteps(pairs.b)];
     if (ctx.gemm && aStep !== null && bStep !== null) {
-      return ctx.gemm.gemm(c, a + pairs.a[0] * m * k * 4, b + pairs.b[0] * k * n * 4, m, n, k, transA, transB, batches, aStep * m * k, bStep * k * n);
+      // one call per run of matrices (C_j at c + j·m·n, A_j and B_j at their steps)
+      const g = ctx.gemm;
+      const [a0, b0] = [a + pairs.a[0] * m * k * 4, b + pairs.b[0] * k * n * 4];
+      const [as, bs] = [aStep * m * k, bStep * k * n];
+      const at = (s: number, e: number) => [c + s * m * n * 4, a0 + s * as * 4, b0 + s * bs * 4, m, n, k, transA, transB, e - s, as, bs, 0, m] as const;
+      const split = splitRows(ctx, batches, 2 * m * n * k * batches, (w, s, e) => ctx.pool!.post(w, TASK.externalGemm, at(s, e)), (s, e) => g.gemm(...at(s, e)));
+      if (!split) g.gemm(...at(0, batches));
+      return;
     }
     const pool = ctx.pool;
     if (pool && batches > 1 && aStep !== null && bStep !== null && 2 * m * n * k * batches >= PARALLEL_FLOPS) {

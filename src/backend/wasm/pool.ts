@@ -7,7 +7,7 @@
 import { isNode } from "./loader.js";
 
 /** Task codes understood by worker.ts. */
-export const TASK = { matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4 } as const;
+export const TASK = { matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6 } as const;
 
 /** Int32 slots of a worker's control block. */
 export const CTRL = { posted: 0, done: 1, failed: 2, op: 3, args: 4, float: 18, size: 20 } as const;
@@ -19,6 +19,8 @@ export interface WorkerInit {
   control: SharedArrayBuffer;
   /** Its own matmul scratch block in the shared memory. */
   scratch: number;
+  /** The module whose `connect(memory)` gives the external products (ExternalGemmSource), if any. */
+  external?: string;
 }
 
 interface Thread {
@@ -72,14 +74,14 @@ export class WorkerPool {
   }
 
   /** Starts `count` workers on `module` and `memory`; `scratch()` reserves each one's scratch block. */
-  static async start(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: () => number): Promise<WorkerPool> {
+  static async start(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: () => number, external?: string): Promise<WorkerPool> {
     const threads = await Promise.all(
       Array.from({ length: count }, async () => {
         const control = new SharedArrayBuffer(CTRL.size * 4);
-        const init: WorkerInit = { module, memory, control, scratch: scratch() };
+        const init: WorkerInit = { module, memory, control, scratch: scratch(), external };
         const worker = await spawn();
         await new Promise<void>((resolve, reject) => {
-          worker.onceMessage(() => resolve());
+          worker.onceMessage((m) => (m === "ready" ? resolve() : reject(new Error(String(m)))));
           worker.onceError(reject);
           worker.post(init);
         });

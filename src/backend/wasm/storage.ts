@@ -34,18 +34,30 @@ export interface WasmContext {
 
 /**
  * Matrix products on the wasm heap by other code (src/backend/native/). Pointers are byte offsets into
- * the heap; matrices are row-major.
+ * the heap; matrices are row-major. Each call computes rows i0 ≤ i < i1 of its output, so that the
+ * worker pool can share a product out: `connect` is also called on every worker thread.
  */
 export interface ExternalGemm {
   /**
-   * For i < count: C_i[m,n] = op(A_i)·op(B_i), A_i at a + i·aStride floats, B_i at b + i·bStride floats,
-   * C_i at c + i·m·n floats; op transposes where transA/transB is 1.
+   * For j < count: rows i0..i1 of C_j[m,n] = op(A_j)·op(B_j), A_j at a + j·aStride floats, B_j at
+   * b + j·bStride floats, C_j at c + j·m·n floats; op transposes where transA/transB is 1.
    */
-  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, count: number, aStride: number, bStride: number): void;
-  /** out[rows, cols] = x[rows, k]·w[cols, k]ᵀ + bias[cols]. */
-  linear(out: number, x: number, w: number, bias: number, rows: number, cols: number, k: number): void;
-  /** Threads the products may use (the backend's `setThreads`). */
-  setThreads(n: number): void;
+  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, count: number, aStride: number, bStride: number, i0: number, i1: number): void;
+  /** Rows i0..i1 of out[rows, cols] = x[rows, k]·w[cols, k]ᵀ + bias[cols]. */
+  linear(out: number, x: number, w: number, bias: number, rows: number, cols: number, k: number, i0: number, i1: number): void;
+}
+
+/**
+ * Where a backend's external products come from: `connect(memory)` of the module at `module` (a URL that
+ * the calling thread and each worker thread import).
+ */
+export interface ExternalGemmSource {
+  readonly module: string;
+}
+
+/** What an ExternalGemmSource module exports. */
+export interface ExternalGemmModule {
+  connect(memory: WebAssembly.Memory): Promise<ExternalGemm>;
 }
 
 /** Meta scratch holds 256 int32 values; kernels that need more per rank fall back to the js loops. */

@@ -4,6 +4,7 @@
 
 import { instantiate, isNode, type KernelExports } from "./loader.js";
 import { CTRL, TASK, type WorkerInit } from "./pool.js";
+import type { ExternalGemm, ExternalGemmModule } from "./storage.js";
 
 interface ParentPort {
   post(message: unknown): void;
@@ -20,9 +21,15 @@ async function parentPort(): Promise<ParentPort> {
   return { post: (m) => scope.postMessage(m), onceMessage: (fn) => scope.addEventListener("message", (e) => fn(e.data), { once: true }) };
 }
 
-function run(wasm: KernelExports, op: number, a: Int32Array, x: number): void {
+function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32Array, x: number): void {
   const at = CTRL.args;
-  if (op === TASK.matmulRows) {
+  if (op === TASK.externalGemm && ext) {
+    // c, a, b, m, n, k, transA, transB, count, aStride, bStride, i0, i1
+    ext.gemm(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], a[at + 10], a[at + 11], a[at + 12]);
+  } else if (op === TASK.externalLinear && ext) {
+    // out, x, w, bias, rows, cols, k, i0, i1
+    ext.linear(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8]);
+  } else if (op === TASK.matmulRows) {
     // c, a, b, m, n, k, transA, transB, i0, i1, scratch
     wasm.matmul(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 10], a[at + 8], a[at + 9]);
   } else if (op === TASK.matmulBatch) {
@@ -39,7 +46,7 @@ function run(wasm: KernelExports, op: number, a: Int32Array, x: number): void {
   }
 }
 
-function serve(wasm: KernelExports, control: Int32Array, float: Float32Array): void {
+function serve(wasm: KernelExports, ext: ExternalGemm | null, control: Int32Array, float: Float32Array): void {
   let seen = 0;
   for (;;) {
     Atomics.wait(control, CTRL.posted, seen);
@@ -47,7 +54,7 @@ function serve(wasm: KernelExports, control: Int32Array, float: Float32Array): v
     if (posted === seen) continue;
     seen = posted;
     try {
-      run(wasm, control[CTRL.op], control, float[CTRL.float]);
+      run(wasm, ext, control[CTRL.op], control, float[CTRL.float]);
       control[CTRL.failed] = 0;
     } catch {
       control[CTRL.failed] = 1;
@@ -60,9 +67,13 @@ function serve(wasm: KernelExports, control: Int32Array, float: Float32Array): v
 const port = await parentPort();
 port.onceMessage((message) => {
   const init = message as WorkerInit;
-  void instantiate(init.module, init.memory).then((wasm) => {
-    port.post("ready");
-    // serve from a fresh task so the "ready" message leaves before this thread starts blocking
-    setTimeout(() => serve(wasm, new Int32Array(init.control), new Float32Array(init.control)), 0);
-  });
+  const external = init.external ? (import(/* @vite-ignore */ init.external) as Promise<ExternalGemmModule>).then((m) => m.connect(init.memory)) : Promise.resolve(null);
+  void Promise.all([instantiate(init.module, init.memory), external]).then(
+    ([wasm, ext]) => {
+      port.post("ready");
+      // serve from a fresh task so the "ready" message leaves before this thread starts blocking
+      setTimeout(() => serve(wasm, ext, new Int32Array(init.control), new Float32Array(init.control)), 0);
+    },
+    (err: Error) => port.post(`wasm worker: ${err.message}`),
+  );
 });

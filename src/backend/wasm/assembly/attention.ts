@@ -88,6 +88,43 @@ export function attention(o: usize, q: usize, k: usize, v: usize, heads: i32, t:
   }
 }
 
+/** dS = P∘(dP − rowsum(P∘dP))·scale on columns j ≤ i of each row i (zero above), in place of dP in d [t, t]. */
+function causalSoftmaxGrad(d: usize, p: usize, t: i32, scale: f32): void {
+  const vscale = f32x4.splat(scale);
+  for (let i = 0; i < t; i++) {
+    const pr = p + (<usize>(i * t) << 2);
+    const dr = d + (<usize>(i * t) << 2);
+    const n = i + 1;
+    const n4 = n & ~3;
+    let sv = f32x4.splat(0);
+    for (let j = 0; j < n4; j += 4) sv = madd(v128.load(dr + (<usize>j << 2)), v128.load(pr + (<usize>j << 2)), sv);
+    let dot = sumLanes(sv);
+    for (let j = n4; j < n; j++) dot += load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
+    const vdot = f32x4.splat(dot);
+    for (let j = 0; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), vdot)), vscale));
+    }
+    for (let j = n4; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dr + o, (load<f32>(pr + o) * (load<f32>(dr + o) - dot)) * scale);
+    }
+    for (let j = n; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
+  }
+}
+
+/** causalSoftmax on each of `heads` [t, t] score matrices at s (the native backend's attention). */
+export function causalSoftmaxHeads(s: usize, heads: i32, t: i32, scale: f32): void {
+  const bytes = <usize>(t * t) << 2;
+  for (let h = 0; h < heads; h++) causalSoftmax(s + <usize>h * bytes, t, scale);
+}
+
+/** causalSoftmaxGrad on each of `heads` [t, t] matrices (dP in d becomes dS; p holds the patterns). */
+export function causalSoftmaxGradHeads(d: usize, p: usize, heads: i32, t: i32, scale: f32): void {
+  const bytes = <usize>(t * t) << 2;
+  for (let h = 0; h < heads; h++) causalSoftmaxGrad(d + <usize>h * bytes, p + <usize>h * bytes, t, scale);
+}
+
 /**
  * Gradients of causal attention for each head, in one pass per head: the pattern P is recomputed
  * (as in the forward pass) into `work` (2·t·t floats), then dS = P∘(g·vᵀ − rowsum(P∘g·vᵀ))·scale,
@@ -102,28 +139,7 @@ export function attentionBackward(dq: usize, dk: usize, dv: usize, g: usize, q: 
     matmul(p, q + off, k + off, t, t, hs, false, true, scratch, 0, t);
     causalSoftmax(p, t, scale);
     matmul(d, g + off, v + off, t, t, hs, false, true, scratch, 0, t); // dP = g·vᵀ
-    // dS = P∘(dP − rowsum(P∘dP))·scale on j ≤ i, four columns at a time
-    const vscale = f32x4.splat(scale);
-    for (let i = 0; i < t; i++) {
-      const pr = p + (<usize>(i * t) << 2);
-      const dr = d + (<usize>(i * t) << 2);
-      const n = i + 1;
-      const n4 = n & ~3;
-      let sv = f32x4.splat(0);
-      for (let j = 0; j < n4; j += 4) sv = madd(v128.load(dr + (<usize>j << 2)), v128.load(pr + (<usize>j << 2)), sv);
-      let dot = sumLanes(sv);
-      for (let j = n4; j < n; j++) dot += load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
-      const vdot = f32x4.splat(dot);
-      for (let j = 0; j < n4; j += 4) {
-        const o = <usize>j << 2;
-        v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), vdot)), vscale));
-      }
-      for (let j = n4; j < n; j++) {
-        const o = <usize>j << 2;
-        store<f32>(dr + o, (load<f32>(pr + o) * (load<f32>(dr + o) - dot)) * scale);
-      }
-      for (let j = n; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
-    }
+    causalSoftmaxGrad(d, p, t, scale);
     matmul(dq + off, d, k + off, t, hs, t, false, false, scratch, 0, t);
     matmul(dk + off, d, q + off, t, hs, t, true, false, scratch, 0, t);
     matmul(dv + off, p, g + off, t, hs, t, true, false, scratch, 0, t);

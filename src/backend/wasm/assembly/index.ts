@@ -13,7 +13,7 @@ export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntro
 export function heapBase(): usize {
   return __heap_base;
 }
-export { attention, attentionBackward, attentionPattern } from "./attention";
+export { attention, attentionBackward, attentionPattern, causalSoftmaxHeads, causalSoftmaxGradHeads } from "./attention";
 export { denseSgdStep, denseStepWorkBytes } from "./dense-step";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
