@@ -82,6 +82,11 @@ export interface Backend {
   readonly dtypes: readonly DType[];
   /** A zero-filled buffer. */
   alloc(dtype: DType, size: number): Storage;
+  /**
+   * Optional: a buffer whose contents are unspecified, for the output of an op whose kernel writes every
+   * element (WRITES_EVERY_ELEMENT in engine.ts); saves zeroing memory that is overwritten at once.
+   */
+  allocUninit?(dtype: DType, size: number): Storage;
   /** A buffer holding a copy of `data`. */
   upload(data: TypedArray): Storage;
   /** A copy of the buffer's contents. */

@@ -185,6 +185,19 @@ function record(op: Prim | FusedOp, vjp: AnyVjp | undefined, inputs: readonly Te
   }
 }
 
+/**
+ * Ops whose kernels write every element of their output on every backend, so the output need not be
+ * zeroed first (Backend.allocUninit). Ops left out (reductions, pad, gather, scatterAdd, oneHot, cast,
+ * im2col, col2im, cross-entropy) may rely on a zero-filled output. test/backend/uninit.test.ts runs
+ * these ops and a training step on a wasm heap that fills such outputs with NaN first.
+ */
+export const WRITES_EVERY_ELEMENT: ReadonlySet<string> = new Set([
+  "neg", "exp", "log", "sqrt", "tanh", "erf", "add", "sub", "mul", "div", "maximum", "greater", "equal", "where",
+  "matmul", "permute", "broadcastTo", "slice", "concat",
+  "sigmoid", "sigmoidGrad", "linear", "softmax", "softmaxGrad", "logSoftmax", "logSoftmaxGrad", "layerNorm", "normalize", "layerNormGradX",
+  "gelu", "geluGrad", "causalAttention", "causalAttentionGrad", "attentionPattern", "lstmCell", "lstmCellGrad",
+]);
+
 /** Shape rule, output buffer, kernel, autograd node: the steps every op takes. */
 function run<T>(
   op: Prim | FusedOp,
@@ -198,7 +211,8 @@ function run<T>(
   const info: ArgInfo = infer(inputs, params);
   if (!backend.dtypes.includes(info.dtype)) throw new NnlabError(`${op}: backend ${backend.name} does not support ${info.dtype}`);
   const size = sizeOf(info.shape);
-  const out = new Tensor(newData(backend, backend.alloc(info.dtype, size)), [...info.shape], info.dtype);
+  const storage = backend.allocUninit && size > 0 && WRITES_EVERY_ELEMENT.has(op) ? backend.allocUninit(info.dtype, size) : backend.alloc(info.dtype, size);
+  const out = new Tensor(newData(backend, storage), [...info.shape], info.dtype);
   if (size > 0) kernel(out, inputs, params as PrimParams[KernelPrim]); // a Tensor is its own KernelArg
   record(op, vjp, inputs, out, params);
   return out;

@@ -72,6 +72,7 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
         return;
       }
       if (k > 0) matmulOne(ctx, ptrOf(out), ptrOf(x), ptrOf(w), rows, cols, k, 0, 1);
+      else wasm.zero(ptrOf(out), out.storage.size * 4);
       wasm.addBias(ptrOf(out), ptrOf(b), rows, cols);
     },
     softmax: (out, [x], p) => wasm.softmax(ptrOf(out), ptrOf(x), ...rowsOf(x), p.temperature),
@@ -91,7 +92,10 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     layerNorm: (out, [x, w, b], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), ...rowsOf(x), p.eps, ctx.meta),
     normalize: (out, [x], p) => wasm.layerNorm(ptrOf(out), ptrOf(x), 0, 0, ...rowsOf(x), p.eps, ctx.meta),
     layerNormGradX: (out, [g, x, w], p) => wasm.layerNormGradX(ptrOf(out), ptrOf(g), ptrOf(x), ptrOf(w), ...rowsOf(x), p.eps, ctx.meta),
-    attentionPattern: (out, [q, k]) => wasm.attentionPattern(ptrOf(out), ptrOf(q), ptrOf(k), ...headsOf(q), ctx.scratch),
+    attentionPattern: (out, [q, k]) => {
+      if (q.shape[q.shape.length - 1] === 0) wasm.zero(ptrOf(out), out.storage.size * 4); // scores of width-0 heads are 0
+      wasm.attentionPattern(ptrOf(out), ptrOf(q), ptrOf(k), ...headsOf(q), ctx.scratch);
+    },
     causalAttention: (out, [q, k, v]) => {
       const [heads, t, hs, scale] = headsOf(q);
       if (hs === 0) return; // the output arrives zero-filled

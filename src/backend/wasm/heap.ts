@@ -26,7 +26,12 @@ export class WasmHeap {
   private i32View!: Int32Array;
 
   /** `zero(ptr, bytes)` clears a block (the module's memory.fill). */
-  constructor(readonly memory: WebAssembly.Memory, base: number, private readonly zero: (ptr: number, bytes: number) => void) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+    private readonly zero: (ptr: number, bytes: number) => void,
+    private readonly poison = false,
+  ) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.capacity = memory.buffer.byteLength;
     this.renewViews();
@@ -38,13 +43,18 @@ export class WasmHeap {
     this.i32View = new Int32Array(buffer);
   }
 
-  /** A zeroed block of at least `bytes` bytes (its size class), at the returned byte offset. */
-  alloc(bytes: number): number {
+  /**
+   * A block of at least `bytes` bytes (its size class), at the returned byte offset: zeroed, or with
+   * `zeroed` false left as it is (filled with NaN where the heap was made with `poison`, so that tests
+   * catch a kernel that reads an output it has not written).
+   */
+  alloc(bytes: number, zeroed = true): number {
     const size = sizeClass(bytes);
     const list = this.freeLists.get(size);
     if (list !== undefined && list.length > 0) {
       const ptr = list.pop()!;
-      this.zero(ptr, size);
+      if (zeroed) this.zero(ptr, size);
+      else if (this.poison) this.f32View.fill(NaN, ptr >> 2, (ptr + size) >> 2);
       return ptr;
     }
     const ptr = this.top;
@@ -66,6 +76,7 @@ export class WasmHeap {
       this.renewViews();
     }
     this.top = end;
+    if (!zeroed && this.poison) this.f32View.fill(NaN, ptr >> 2, end >> 2);
     return ptr;
   }
 

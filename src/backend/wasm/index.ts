@@ -98,6 +98,8 @@ export interface WasmOptions {
   name?: string;
   /** Matrix products by other code on this backend's heap (the native backend's OpenBLAS); wasm's own by default. */
   gemm?: ExternalGemmSource;
+  /** Tests: fill outputs that are not zeroed (allocUninit) with NaN, to catch a kernel that relies on zeros. */
+  poisonUninit?: boolean;
 }
 
 /**
@@ -108,13 +110,13 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const threads = Math.max(1, Math.min(8, options.threads ?? (await hardwareThreads())));
   const shared = threads > 1 && sharedMemorySupported();
   const { exports, simd, module, memory } = await loadKernels(shared);
-  const heap = new WasmHeap(exports.memory, exports.heapBase(), exports.zero);
+  const heap = new WasmHeap(exports.memory, exports.heapBase(), exports.zero, options.poisonUninit);
   const scratchBytes = exports.matmulScratchBytes();
   const external = options.gemm?.module;
   const gemm = external ? await ((await import(/* @vite-ignore */ external)) as ExternalGemmModule).connect(memory) : null;
   const pool = shared ? await startPool(threads - 1, module, memory, () => heap.alloc(scratchBytes), external) : null;
   const ctx: WasmContext = { exports, heap, meta: heap.alloc(META_INTS * 4), scratch: heap.alloc(scratchBytes), pool, gemm };
-  const alloc = (dtype: "float32" | "int32", size: number): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4));
+  const alloc = (dtype: "float32" | "int32", size: number, zeroed = true): WasmStorage => new WasmStorage(dtype, size, heap.alloc(size * 4, zeroed));
   return {
     name: options.name ?? "wasm",
     dtypes: ["float32", "int32"],
@@ -127,6 +129,10 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     alloc: (dtype, size) => {
       if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");
       return alloc(dtype, size);
+    },
+    allocUninit: (dtype, size) => {
+      if (dtype === "float64") throw new Error("wasm backend: float64 tensors live on the js backend");
+      return alloc(dtype, size, false);
     },
     upload: (data: TypedArray) => {
       if (data instanceof Float64Array) throw new Error("wasm backend: float64 tensors live on the js backend");

@@ -82,7 +82,7 @@ export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kern
     const m = out.shape[rank - 2];
     const n = out.shape[rank - 1];
     const k = params.transA ? x.shape[x.shape.length - 2] : x.shape[x.shape.length - 1];
-    if (k === 0) return; // the output arrives zero-filled
+    if (k === 0) return ctx.exports.zero(ptrOf(out), out.storage.size * 4); // a sum of nothing
     const a = ptrOf(x);
     const b = ptrOf(y);
     const c = ptrOf(out);
