@@ -3,6 +3,7 @@
 import { NnlabError } from "../src/core/errors.js";
 import { cnn } from "./cnn.js";
 import { gemm } from "./gemm.js";
+import { sample } from "./sample.js";
 import { serveBench } from "./serve.js";
 import type { Bench } from "./harness.js";
 import { transformer } from "./transformer.js";
@@ -11,7 +12,7 @@ import { w1b } from "./w1b.js";
 import { w2 } from "./w2.js";
 
 /** Every bench, in the order they run. */
-export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2, serveBench, cnn];
+export const BENCHES: readonly Bench[] = [w1, w1b, gemm, transformer, w2, sample, serveBench, cnn];
 
 export interface BenchArgs {
   benches: Bench[];

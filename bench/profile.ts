@@ -31,6 +31,20 @@ export function profileSteps(step: () => void, { warmup = 5, steps = 30, threads
   const totals = new Map<string, { ms: number; calls: number }>();
   instrument(backend.kernels as unknown as Record<string, AnyKernel>, "prim", totals);
   if (backend.fused) instrument(backend.fused as unknown as Record<string, AnyKernel>, "fused", totals);
+  const steps0 = backend as unknown as Record<string, ((s: { param: { shape: readonly number[] } }) => void) | undefined>;
+  for (const name of ["adamStep", "denseSgdStep"]) {
+    const kernel = steps0[name];
+    if (!kernel) continue;
+    steps0[name] = (s) => {
+      const t0 = performance.now();
+      kernel(s);
+      const key = `step ${name}`;
+      const e = totals.get(key) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      totals.set(key, e);
+    };
+  }
   for (let i = 0; i < warmup; i++) step();
   totals.clear();
   const t0 = performance.now();
