@@ -9,7 +9,7 @@ import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
 /** Products below this many flops stay on the calling thread (dispatch costs a few microseconds). */
-const PARALLEL_FLOPS = 1 << 22;
+const PARALLEL_FLOPS = 1 << 24;
 
 /** Splits `count` items into runs for the calling thread (run 0) and each worker; returns run starts. */
 function runs(count: number, parts: number, multiple: number): number[] {
