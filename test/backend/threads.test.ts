@@ -39,7 +39,7 @@ function same(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[
   assert.deepEqual(on(threaded), on(single), `${what}: threaded and single-threaded results differ`);
 }
 
-test("threaded matmul and attention give the single-threaded numbers exactly", () => {
+test("threaded matmul, attention and GELU give the single-threaded numbers exactly", () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
       const [m, n, k] = [203, 150, 301];
@@ -49,8 +49,12 @@ test("threaded matmul and attention give the single-threaded numbers exactly", (
       ]);
     }
   }
-  same("batched matmul", ([a, b]) => ops.matmul(a, b), [floats(rng, [7, 64, 96]), floats(rng, [7, 96, 80])]);
-  same("broadcast batched matmul", ([a, b]) => ops.matmul(a, b, { transB: true }), [floats(rng, [5, 64, 96]), floats(rng, [80, 96])]);
+  // sizes past the 16.7 Mflop at which products are split
+  same("batched matmul", ([a, b]) => ops.matmul(a, b), [floats(rng, [7, 128, 96]), floats(rng, [7, 96, 160])]);
+  same("broadcast batched matmul", ([a, b]) => ops.matmul(a, b, { transB: true }), [floats(rng, [5, 128, 96]), floats(rng, [160, 96])]);
+  for (const approximate of ["tanh", "none"] as const) {
+    same(`GELU (${approximate}) and its gradient`, ([x, g]) => ops.add(fused("gelu", [x], { approximate }), fused("geluGrad", [g, x], { approximate })), [floats(rng, [301, 1001], -5, 5), floats(rng, [301, 1001])]);
+  }
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
 });

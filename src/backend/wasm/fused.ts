@@ -45,6 +45,17 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     for (const w of posted) pool!.join(w);
     for (const p of works) ctx.heap.free(p, bytes);
   };
+  /**
+   * Runs an elementwise kernel over n elements as `run(i0, i1, worker)` (worker −1 = this thread): split
+   * in runs of whole vectors between the threads when n·cost (about the flops of a product that takes as
+   * long) makes the split pay, else in one call here.
+   */
+  const overElements = (n: number, cost: number, run: (i0: number, i1: number, worker: number) => void) => {
+    const vectors = Math.ceil(n / 4);
+    const at = (v: number) => Math.min(n, 4 * v);
+    const split = splitRows(ctx, vectors, n * cost, (w, v0, v1) => run(at(v0), at(v1), w), (v0, v1) => run(at(v0), at(v1), -1));
+    if (!split) run(0, n, -1);
+  };
   /** Runs `run` with freshly allocated blocks of these many floats, released after. */
   const withBlocks = (floats: readonly number[], run: (ptrs: number[]) => void) => {
     const ptrs = floats.map((n) => ctx.heap.alloc(n * 4));
@@ -143,8 +154,22 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
         else ctx.pool!.post(w, TASK.attentionBackward, [...args, work], scale);
       });
     },
-    gelu: (out, [x], p) => wasm.gelu(ptrOf(out), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
-    geluGrad: (out, [g, x], p) => wasm.geluGrad(ptrOf(out), ptrOf(g), ptrOf(x), out.storage.size, p.approximate === "tanh" ? 1 : 0),
+    gelu: (out, [x], p) => {
+      const [o, a, tanh] = [ptrOf(out), ptrOf(x), p.approximate === "tanh" ? 1 : 0];
+      overElements(out.storage.size, 60, (i0, i1, w) => {
+        const args = [o + 4 * i0, a + 4 * i0, i1 - i0, tanh] as const;
+        if (w < 0) wasm.gelu(...args);
+        else ctx.pool!.post(w, TASK.gelu, args);
+      });
+    },
+    geluGrad: (out, [g, x], p) => {
+      const [o, gp, a, tanh] = [ptrOf(out), ptrOf(g), ptrOf(x), p.approximate === "tanh" ? 1 : 0];
+      overElements(out.storage.size, 140, (i0, i1, w) => {
+        const args = [o + 4 * i0, gp + 4 * i0, a + 4 * i0, i1 - i0, tanh] as const;
+        if (w < 0) wasm.geluGrad(...args);
+        else ctx.pool!.post(w, TASK.geluGrad, args);
+      });
+    },
     lstmCell: (out, [gates, c]) => wasm.lstmCell(ptrOf(out), ptrOf(gates), ptrOf(c), ...rowsOf(c)),
     lstmCellGrad: (out, [g, gates, c, step]) => wasm.lstmCellGrad(ptrOf(out), ptrOf(g), ptrOf(gates), ptrOf(c), ptrOf(step), ...rowsOf(c)),
   };

@@ -29,6 +29,12 @@ function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32
   } else if (op === TASK.externalLinear && ext) {
     // out, x, w, bias, rows, cols, k, i0, i1
     ext.linear(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8]);
+  } else if (op === TASK.gelu) {
+    // o, a, n, tanh
+    wasm.gelu(a[at], a[at + 1], a[at + 2], a[at + 3]);
+  } else if (op === TASK.geluGrad) {
+    // o, g, a, n, tanh
+    wasm.geluGrad(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4]);
   } else if (op === TASK.matmulRows) {
     // c, a, b, m, n, k, transA, transB, i0, i1, scratch
     wasm.matmul(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 10], a[at + 8], a[at + 9]);
