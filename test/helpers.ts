@@ -51,3 +51,29 @@ export async function useBackendOrSkip(t: TestContext, name: string): Promise<bo
   await init({ backend: name });
   return true;
 }
+
+/** How a child process of the nnlab binary ended, and what it wrote to stderr. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Runs `nnlab …args` (stdout ignored); kills it with SIGKILL after `killAfterMs` when given (the kill tests). */
+export function runKillable(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}

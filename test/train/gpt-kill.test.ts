@@ -7,7 +7,6 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,33 +14,13 @@ import path from "node:path";
 import { Rng } from "../../src/core/rng.js";
 import { hfConfigFromGpt } from "../../src/models/gpt/config.js";
 import { GPT_RUN_FILES } from "../../src/train/gpt-checkpoint.js";
-import { nnlab, ROOT } from "../helpers.js";
+import { nnlab, runKillable, type Exit } from "../helpers.js";
 
 const RUN = ["--iters", "30", "--eval-interval", "10", "--eval-iters", "2", "--n-layer", "1", "--n-embd", "32", "--batch", "4", "--seed", "5"];
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
 /** Runs `nnlab gpt train …args`; kills it with SIGKILL after `killAfterMs` when given. */
 function gptTrain(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), "gpt", "train", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
+  return runKillable(["gpt", "train", ...args], env, killAfterMs);
 }
 
 /** The run's files that must match bit for bit (state.json without its per-step timings). */

@@ -4,7 +4,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,33 +11,13 @@ import { Rng } from "../../src/core/rng.js";
 import { currentRunFiles } from "../../src/io/run-dir.js";
 import { listRuns } from "../../src/server/routes.js";
 import { FILES } from "../../src/train/checkpoint.js";
-import { ROOT } from "../helpers.js";
+import { runKillable, type Exit } from "../helpers.js";
 
 const QUICK = ["--train-limit", "300", "--test-limit", "50", "--epochs", "3", "--seed", "7"];
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
 /** Runs `nnlab train mnist …args`; kills it with SIGKILL after `killAfterMs` when given. */
 function train(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnlab.js"), "train", "mnist", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
+  return runKillable(["train", "mnist", ...args], env, killAfterMs);
 }
 
 /** The bytes of each file of a run's current checkpoint; state.json without its timings. */

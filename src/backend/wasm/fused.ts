@@ -3,7 +3,7 @@
 
 import type { FusedKernels, KernelArg } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
-import { matmulOne, splitRows } from "./matmul.js";
+import { matmulOne, splitRows, useExternal } from "./matmul.js";
 import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
@@ -75,8 +75,8 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     linear: (out, [x, w, b]) => {
       const [rows, cols] = out.shape;
       const k = x.shape[1];
-      if (ctx.gemm) {
-        const g = ctx.gemm;
+      if (useExternal(ctx, rows)) {
+        const g = ctx.gemm!;
         const args = [ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), rows, cols, k] as const;
         const split = splitRows(ctx, rows, 2 * rows * cols * k, (t, i0, i1) => ctx.pool!.post(t, TASK.externalLinear, [...args, i0, i1]), (i0, i1) => g.linear(...args, i0, i1));
         if (!split) g.linear(...args, 0, rows);

@@ -47,9 +47,20 @@ function externalOne(ctx: WasmContext, c: number, a: number, b: number, m: numbe
   if (!split) g.gemm(...args, 0, m);
 }
 
+/**
+ * Products of fewer rows than this stay on wasm's kernel where external products exist: a BLAS gemm packs
+ * all of B for each call, which costs more than it saves on a few rows (sampling's single position).
+ */
+const EXTERNAL_MIN_ROWS = 8;
+
+/** Whether the external products (ctx.gemm) should compute a product of m rows. */
+export function useExternal(ctx: WasmContext, m: number): boolean {
+  return ctx.gemm !== null && m >= EXTERNAL_MIN_ROWS;
+}
+
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
 export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
-  if (ctx.gemm) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
+  if (useExternal(ctx, m)) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
   const starts = runs(m, pool.size + 1, 4);
@@ -92,9 +103,9 @@ export function matmulKernel(ctx: WasmContext, jsKernel: Kernel<"matmul">): Kern
     const pairs = batchPairs(x.shape, y.shape, out.shape.slice(0, -2));
     const batches = pairs.a.length;
     const [aStep, bStep] = [linearSteps(pairs.a), linearSteps(pairs.b)];
-    if (ctx.gemm && aStep !== null && bStep !== null) {
+    if (useExternal(ctx, m) && aStep !== null && bStep !== null) {
       // one call per run of matrices (C_j at c + j·m·n, A_j and B_j at their steps)
-      const g = ctx.gemm;
+      const g = ctx.gemm!;
       const [a0, b0] = [a + pairs.a[0] * m * k * 4, b + pairs.b[0] * k * n * 4];
       const [as, bs] = [aStep * m * k, bStep * k * n];
       const at = (s: number, e: number) => [c + s * m * n * 4, a0 + s * as * 4, b0 + s * bs * 4, m, n, k, transA, transB, e - s, as, bs, 0, m] as const;
