@@ -38,8 +38,9 @@ function nnlabEntries(ctx: BenchContext): Entry[] {
       if (!model) models.set(v.backend, (model = new GPT(config, new Rng(1)).eval()));
       const rng = new Rng(2);
       const m = model;
+      // several warm-up runs: the first variant measured would otherwise pay V8's JIT warm-up of the model's code
       const stats = timeRuns(() => void tidy(() => void generate(m, prompt, { maxNewTokens: n, rng, temperature: 1, cache: true })), {
-        warmup: 1,
+        warmup: shape === "nanogpt-cpu" ? 10 : 2,
         runs: ctx.quick ? 2 : 5,
         budgetS: ctx.quick ? 5 : 20,
       });
