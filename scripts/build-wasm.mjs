@@ -30,7 +30,7 @@ const variants = [
 for (const dir of outDirs) await mkdir(dir, { recursive: true });
 for (const { file, features } of variants) {
   const out = join(outDirs[0], file);
-  const { error, stderr } = await asc.main([entry, "--outFile", out, "-O3", "--runtime", "stub", "--noAssert", "--importMemory", ...features]);
+  const { error, stderr } = await asc.main([entry, "--outFile", out, "-O3", "--runtime", "stub", "--noAssert", ...(process.env.NNLAB_WASM_DEBUG ? ["--debug"] : []), "--importMemory", ...features]);
   if (error) {
     console.error(stderr.toString());
     console.error(`build-wasm: compiling ${file} failed: ${error.message}`);

@@ -49,10 +49,35 @@ export interface DenseSgdStep {
   readonly head: "sigmoid-quadratic" | "linear-cross-entropy";
   /** Learning rate of this step. */
   readonly lr: number;
-  readonly x: Float32Array;
+  /** The batch [n, inputs], row after row: values, or bytes that stand for byte / 255 (MNIST's pixels). */
+  readonly x: Float32Array | Uint8Array;
   /** Class of each example of `x`. */
   readonly labels: ArrayLike<number>;
   readonly n: number;
+}
+
+/**
+ * Many SGD steps of a dense MLP over a data set of bytes, for {@link Backend.denseSgdSteps}: step s
+ * takes the examples `order[s·batch …]` (the last step what is left) and learning rate `lrs[s]`.
+ */
+export interface DenseSgdSteps extends Pick<DenseSgdStep, "layers" | "hidden" | "head"> {
+  /** The whole data set [count, inputs] as bytes (value = byte / 255); the backend may keep a copy between calls. */
+  readonly pixels: Uint8Array;
+  /** Its labels [count]. */
+  readonly labels: Uint8Array;
+  /** The examples of these steps, batch after batch. */
+  readonly order: Int32Array;
+  readonly batch: number;
+  /** Learning rate of each step (one per batch of `order`). */
+  readonly lrs: Float32Array;
+}
+
+/** What {@link Backend.denseSgdSteps} did: the cost and correct count of each step that ran. */
+export interface DenseSgdStepsResult {
+  readonly costs: Float32Array;
+  readonly correct: Int32Array;
+  /** Steps that ran: all of them, or up to and including the first whose cost is not finite. */
+  readonly done: number;
 }
 
 /**
@@ -102,6 +127,11 @@ export interface Backend {
    * trainer's composite step is its oracle (src/train/fused-step.ts decides when it runs).
    */
   denseSgdStep?(step: DenseSgdStep): { cost: number; correct: number };
+  /**
+   * Optional: many {@link denseSgdStep}s in one call over a data set the backend keeps (uploaded once
+   * per `pixels` array), so a step costs no host work: the trainer's epoch loop on MNIST's bytes.
+   */
+  denseSgdSteps?(steps: DenseSgdSteps): DenseSgdStepsResult;
   /**
    * Optional: one Adam/AdamW update of a parameter in a single pass, in place (the optimizer's
    * composite update in src/optim/adam.ts is its oracle and runs wherever this is missing).

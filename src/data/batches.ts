@@ -134,10 +134,31 @@ export function subset(ds: Dataset, which: number | ArrayLike<number>): Dataset 
       throw NnlabError.problem({ subject: "subset count", expected: `an integer in 0..${ds.count}`, found: `${which}` });
     }
     const f = featureCount(ds);
-    return { images: ds.images.slice(0, which * f), labels: ds.labels.slice(0, which), count: which, rows: ds.rows, cols: ds.cols };
+    const pixels = ds.pixels?.slice(0, which * f);
+    return { images: ds.images.slice(0, which * f), ...(pixels && { pixels }), labels: ds.labels.slice(0, which), count: which, rows: ds.rows, cols: ds.cols };
   }
   const { x, y, size } = gatherBatch(ds, which, 0, Math.max(1, which.length));
-  return { images: x, labels: y, count: size, rows: ds.rows, cols: ds.cols };
+  const pixels = ds.pixels && new Uint8Array(x.length);
+  if (pixels) gatherPixels(ds, which, 0, size, pixels);
+  return { images: x, ...(pixels && { pixels }), labels: y, count: size, rows: ds.rows, cols: ds.cols };
+}
+
+/**
+ * The bytes of examples `indices[start .. start+size)` (fewer at the end of `indices`) of a dataset that
+ * has them, into `out`, row after row; returns how many examples were copied. The byte twin of
+ * {@link gatherBatch}, for steps that take bytes (the fused step): a quarter of the memory traffic.
+ */
+export function gatherPixels(ds: Dataset, indices: ArrayLike<number>, start: number, size: number, out: Uint8Array): number {
+  const pixels = ds.pixels;
+  if (!pixels) throw NnlabError.problem({ subject: "gatherPixels", expected: "a dataset read from bytes (with `pixels`)", found: "a dataset without them" });
+  const n = Math.min(size, indices.length - start);
+  const f = featureCount(ds);
+  if (out.length < n * f) throw NnlabError.problem({ subject: "gatherPixels buffer", expected: `room for ${n} examples of ${f} bytes`, found: `${out.length} bytes` });
+  for (let b = 0; b < n; b++) {
+    const i = checkIndex(ds, indices[start + b]);
+    out.set(pixels.subarray(i * f, (i + 1) * f), b * f);
+  }
+  return n;
 }
 
 /** A new dataset holding the examples of `a` followed by those of `b` (copies; same image size). */
@@ -152,7 +173,13 @@ export function concatDatasets(a: Dataset, b: Dataset): Dataset {
   const labels = new Uint8Array(a.count + b.count);
   labels.set(a.labels.subarray(0, a.count));
   labels.set(b.labels.subarray(0, b.count), a.count);
-  return { images, labels, count: a.count + b.count, rows: a.rows, cols: a.cols };
+  let pixels: Uint8Array | undefined;
+  if (a.pixels && b.pixels) {
+    pixels = new Uint8Array((a.count + b.count) * f);
+    pixels.set(a.pixels.subarray(0, a.count * f));
+    pixels.set(b.pixels.subarray(0, b.count * f), a.count * f);
+  }
+  return { images, ...(pixels && { pixels }), labels, count: a.count + b.count, rows: a.rows, cols: a.cols };
 }
 
 /**
@@ -177,7 +204,8 @@ export function splitAt(ds: Dataset, count: number): [Dataset, Dataset] {
     throw NnlabError.problem({ subject: "splitAt count", expected: `an integer in 0..${ds.count}`, found: `${count}` });
   }
   const f = featureCount(ds);
-  const rest: Dataset = { images: ds.images.slice(count * f), labels: ds.labels.slice(count), count: ds.count - count, rows: ds.rows, cols: ds.cols };
+  const pixels = ds.pixels?.slice(count * f);
+  const rest: Dataset = { images: ds.images.slice(count * f), ...(pixels && { pixels }), labels: ds.labels.slice(count), count: ds.count - count, rows: ds.rows, cols: ds.cols };
   return [subset(ds, count), rest];
 }
 

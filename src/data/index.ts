@@ -16,6 +16,7 @@ export {
 export {
   epochOrder,
   gatherBatch,
+  gatherPixels,
   allocBatch,
   batches,
   batchCount,

@@ -29,7 +29,12 @@ export abstract class Optimizer {
 
   /** The learning rate of the next step. */
   currentLr(): number {
-    return typeof this.lr === "number" ? this.lr : this.lr(this.stepCount);
+    return this.lrAt(this.stepCount);
+  }
+
+  /** The learning rate of step `step` (counting from 0), by the schedule. */
+  lrAt(step: number): number {
+    return typeof this.lr === "number" ? this.lr : this.lr(step);
   }
 
   /** The new value of one parameter (at `path`) given its gradient; may update `state` (tensors kept by the base). */

@@ -16,7 +16,7 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { constant, warmupCosine } from "../optim/schedule.js";
 import { SGD } from "../optim/sgd.js";
 import type { MnistTrainConfig } from "./config.js";
-import { fusedStepFor, type FusedStep } from "./fused-step.js";
+import { fusedStepFor, fusedStepsFor, type FusedStep, type FusedSteps } from "./fused-step.js";
 import { evaluate, type Evaluation } from "./metrics.js";
 
 export interface EpochRecord {
@@ -83,6 +83,12 @@ export function makeOptimizer(config: MnistTrainConfig, model: DigitModel, batch
 }
 
 /** Trains a digit network (an MLP, or a CNN when the config has `conv`) on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
+/**
+ * Batches per call of the fused steps in an epoch: about a millisecond of the lesson's net, so progress
+ * events keep flowing, and far more than the call costs.
+ */
+const STEPS_PER_CALL = 100;
+
 export class MnistTrainer {
   readonly model: DigitModel;
   readonly optimizer: Optimizer;
@@ -93,6 +99,8 @@ export class MnistTrainer {
   readonly batchesPerEpoch: number;
   /** The backend's fused step where it covers this run (see fused-step.ts), else null: the composite step runs. */
   readonly fusedStep: FusedStep | null;
+  /** The same for many steps in one call, which epochs use on data read from bytes (MNIST), else null. */
+  readonly fusedSteps: FusedSteps | null;
 
   constructor(readonly config: MnistTrainConfig, readonly data: TrainData) {
     this.rng = new Rng(config.seed);
@@ -100,6 +108,7 @@ export class MnistTrainer {
     this.batchesPerEpoch = Math.ceil(data.train.count / config.batch);
     this.optimizer = makeOptimizer(config, this.model, this.batchesPerEpoch);
     this.fusedStep = this.model instanceof MLP ? fusedStepFor(config, this.model, this.optimizer) : null;
+    this.fusedSteps = this.model instanceof MLP ? fusedStepsFor(config, this.model, this.optimizer) : null;
   }
 
   /** The model as an MLP, for code that reads an MLP's layers (the lab's experiments); a NnlabError for a CNN. */
@@ -142,21 +151,34 @@ export class MnistTrainer {
   /** One pass over the training set in a fresh seeded order, then an evaluation on the test set. */
   trainEpoch(onEvent?: (e: TrainEvent) => void): EpochRecord {
     const { train, test } = this.data;
+    const { batch } = this.config;
     const order = epochOrder(train.count, this.rng);
-    const buffer = allocBatch(train, this.config.batch);
     const epoch = this.epoch + 1;
     let costSum = 0;
     let correct = 0;
     let seen = 0;
-    const started = performance.now();
-    for (let b = 0; b < this.batchesPerEpoch; b++) {
-      const batch = gatherBatch(train, order, b * this.config.batch, this.config.batch, buffer);
-      const r = this.step(batch.x, batch.y, batch.size);
+    /** Books batch b (0-based) of the epoch; stops the run when its cost is not finite. */
+    const account = (b: number, r: StepResult) => {
+      const size = Math.min(batch, order.length - b * batch);
       if (!Number.isFinite(r.cost)) throw new Diverged(this.optimizer.stepCount, epoch, b + 1, r.cost, this.config.lr);
-      costSum += r.cost * batch.size;
+      costSum += r.cost * size;
       correct += r.correct;
-      seen += batch.size;
+      seen += size;
       onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
+    };
+    const started = performance.now();
+    if (this.fusedSteps && train.pixels) {
+      // the fused steps on the images' bytes, kept by the backend: STEPS_PER_CALL batches a call
+      for (let b = 0; b < this.batchesPerEpoch; b += STEPS_PER_CALL) {
+        const r = this.fusedSteps(train.pixels, train.labels, order.subarray(b * batch, (b + STEPS_PER_CALL) * batch), batch);
+        for (let k = 0; k < r.done; k++) account(b + k, { cost: r.costs[k], correct: r.correct[k] });
+      }
+    } else {
+      const buffer = allocBatch(train, batch);
+      for (let b = 0; b < this.batchesPerEpoch; b++) {
+        const x = gatherBatch(train, order, b * batch, batch, buffer);
+        account(b, this.step(x.x, x.y, x.size));
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     const evaluation = evaluate(this.model, test);

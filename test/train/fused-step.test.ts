@@ -2,6 +2,9 @@
 // the same backend and on the js oracle: the same weights after 50 steps to float32 tolerance, the same
 // costs and correct counts, on odd batch and layer sizes; runs the fused step does not cover fall back
 // to the composite and still train; and one epoch of `nnlab train mnist` on wasm follows js's curve.
+// The step skips blank groups of 4 inputs in the first layer and can take the images' bytes: bytes
+// and values give the same bits, on sparse and dense batches and on input widths the fast paths do
+// not cover.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,8 +12,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { init } from "../../src/backend/index.js";
 import { setBackend } from "../../src/core/engine.js";
+import { Rng } from "../../src/core/rng.js";
 import { subset } from "../../src/data/batches.js";
-import type { Dataset } from "../../src/data/dataset.js";
+import { bytesToUnit, type Dataset } from "../../src/data/dataset.js";
 import { loadMnist } from "../../src/data/mnist.js";
 import type { MlpCapture } from "../../src/models/mlp.js";
 import { makeConfig, type ConfigOverrides, type MnistTrainConfig } from "../../src/train/config.js";
@@ -146,4 +150,102 @@ test("one epoch of `nnlab train mnist` on wasm (fused step) follows the js backe
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** A trainer of the 3b1b kind (sigmoid, quadratic cost, SGD) whose net has other sizes, on the given backend. */
+function trainerWithSizes(backend: string, sizes: number[], seed: number): MnistTrainer {
+  const base = makeConfig("3b1b", { seed, lr: 1 });
+  const none: Dataset = { images: new Float32Array(sizes[0]), labels: Uint8Array.of(0), count: 1, rows: 1, cols: sizes[0] };
+  setBackend(backend);
+  return new MnistTrainer({ ...base, model: { ...base.model, sizes } }, { train: none, test: none });
+}
+
+/**
+ * Batches of bytes, n rows of `width`: "sparse" blanks three groups of 4 in every four (as MNIST's paper
+ * around the digit), "dense" blanks none; between them every byte value 0…255 occurs.
+ */
+function byteBatch(kind: "sparse" | "dense", n: number, width: number, rng: Rng): Uint8Array {
+  const bytes = new Uint8Array(n * width);
+  for (let i = 0; i < bytes.length; i++) {
+    const blank = kind === "sparse" && (Math.floor((i % width) / 4) * 7 + Math.floor(i / width)) % 4 !== 0;
+    bytes[i] = blank ? 0 : (i * 37 + Math.floor(rng.uniform() * 256)) & 255;
+  }
+  return bytes;
+}
+
+test("the fused step on the images' bytes gives the same bits as on their values, sparse or dense, any input width", () => {
+  const rng = new Rng(12);
+  // 784 and 48: whole 16-byte chunks; 12: groups of 4 only; 7: neither (the dense path throughout)
+  for (const width of [784, 48, 12, 7]) {
+    for (const kind of ["sparse", "dense"] as const) {
+      const what = `${width} inputs, ${kind}`;
+      const fromValues = trainerWithSizes("wasm", [width, 9, 3], 5);
+      const fromBytes = trainerWithSizes("wasm", [width, 9, 3], 5);
+      const oracle = trainerWithSizes("js", [width, 9, 3], 5);
+      for (let s = 0; s < 5; s++) {
+        const n = s === 4 ? 1 : 10;
+        const bytes = byteBatch(kind, n, width, rng);
+        const labels = Uint8Array.from({ length: n }, (_, i) => (i * 7 + s) % 3);
+        const values = bytesToUnit(bytes);
+        setBackend("wasm");
+        const a = fromValues.step(values, labels, n);
+        const b = fromBytes.fusedStep!(bytes, labels, n);
+        assert.deepEqual(b, a, `${what}: cost and correct count of step ${s}`);
+        setBackend("js");
+        const c = oracle.step(values, labels, n);
+        assert.ok(Math.abs(a.cost - c.cost) <= TOL * (1 + Math.abs(c.cost)), `${what}: cost of step ${s} is ${a.cost}, the composite's ${c.cost}`);
+      }
+      const want = fromValues.model.stateDict();
+      for (const [name, got] of Object.entries(fromBytes.model.stateDict())) assert.deepEqual(got.data, want[name].data, `${what}: ${name}`);
+      const composite = oracle.model.stateDict();
+      for (const [name, got] of Object.entries(want)) {
+        const w = composite[name].data;
+        got.data.forEach((v, i) => assert.ok(Math.abs(v - w[i]) <= TOL * (1 + Math.abs(w[i])), `${what}: ${name}[${i}] is ${v}, the composite's ${w[i]}`));
+      }
+    }
+  }
+});
+
+test("an epoch on the images' bytes (many fused steps a call) ends where one step at a time on their values ends", () => {
+  const small = subset(train, 1003); // 101 batches of 10 (the last of 3): two calls of the fused steps
+  assert.ok(small.pixels, "MNIST keeps the bytes it was read from");
+  const { pixels, ...values } = small;
+  assert.equal(pixels.length, small.images.length);
+  const cases: ConfigOverrides[] = [{}, { schedule: "cosine", epochs: 2 }, { batch: 7, hidden: [17], activation: "relu", cost: "cross-entropy", lr: 0.1, init: "kaiming" }];
+  for (const overrides of cases) {
+    const config = makeConfig("3b1b", { seed: 3, ...overrides });
+    setBackend("wasm");
+    const withBytes = new MnistTrainer(config, { train: small, test: small });
+    const withValues = new MnistTrainer(config, { train: values, test: small });
+    assert.ok(withBytes.fusedSteps && withValues.fusedStep);
+    for (let e = 0; e < config.epochs && e < 2; e++) {
+      const events: number[] = [];
+      const a = withBytes.trainEpoch((ev) => ev.type === "batch" && events.push(ev.batch));
+      const b = withValues.trainEpoch();
+      assert.deepEqual({ ...a, seconds: 0 }, { ...b, seconds: 0 }, JSON.stringify(overrides));
+      assert.deepEqual(events, Array.from({ length: withBytes.batchesPerEpoch }, (_, i) => i + 1), "an event per batch, in order");
+    }
+    assert.equal(withBytes.optimizer.stepCount, withValues.optimizer.stepCount);
+    const want = withValues.model.stateDict();
+    for (const [name, got] of Object.entries(withBytes.model.stateDict())) assert.deepEqual(got.data, want[name].data, `${JSON.stringify(overrides)}: ${name}`);
+  }
+});
+
+test("the fused steps stop at a cost that is not finite, and the epoch reports that batch", () => {
+  // the recipe of validation.test.ts's diverging run: ReLU, cross-entropy, η = 1000, one image a step
+  const few = subset(train, 5);
+  const config = makeConfig("3b1b", { seed: 3, activation: "relu", cost: "cross-entropy", lr: 1000, batch: 1, epochs: 10 });
+  setBackend("wasm");
+  const t = new MnistTrainer(config, { train: few, test: few });
+  assert.ok(t.fusedSteps);
+  let last = 0;
+  let epochs = 0;
+  assert.throws(() => {
+    for (; epochs < config.epochs; epochs++) {
+      last = 0;
+      t.trainEpoch((ev) => ev.type === "batch" && (last = ev.batch));
+    }
+  }, /diverged.*NaN/s);
+  // the diverged batch gets no event: `last` good batches of this epoch came before it
+  assert.equal(t.optimizer.stepCount, epochs * t.batchesPerEpoch + last + 1, "the steps ran up to and including the one that diverged, and no further");
 });

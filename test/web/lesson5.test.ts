@@ -111,12 +111,22 @@ test("lesson 5: tokens, softmax with temperature, training in the page, sampling
         const after = await page.getByTestId("prompt").inputValue();
         assert.equal(after.slice(0, before.length), before);
         assert.equal(after.length, before.length + 1, "one character appended");
+        // a run streams up to 500 tokens…
+        const runEnded = () => page.waitForFunction(() => !(document.querySelector("[data-testid=sample-run]") as HTMLButtonElement).disabled);
+        const count = async () => Number(await page.getByTestId("sampled").getAttribute("data-count")); // tokens sampled so far
+        const single = await count();
         await page.getByTestId("sample-run").click();
-        await until(page, "sampled", "count", (v) => Number(v) >= 20);
+        await until(page, "sampled", "count", (v) => Number(v) >= single + 20);
+        await runEnded();
+        assert.equal((await count()) - single, 500, "the run streamed its 500 tokens");
+        // …and Stop ends one between two tokens (clicked at once: a run can finish in the time a test
+        // takes to see its first tokens)
+        const before2 = await count();
+        await page.getByTestId("sample-run").click();
         await page.getByTestId("sample-stop").click();
-        await page.waitForFunction(() => !(document.querySelector("[data-testid=sample-run]") as HTMLButtonElement).disabled);
-        const streamed = Number(await page.getByTestId("sampled").getAttribute("data-count")) - 1;
-        assert.ok(streamed >= 20 && streamed < 500, `the run stopped early: ${streamed} of 500 tokens`);
+        await runEnded();
+        const streamed = (await count()) - before2;
+        assert.ok(streamed >= 1 && streamed < 500, `the run stopped early: ${streamed} of 500 tokens`);
 
         // the embedding explorer: a − b + c and nearest neighbours on the trained W_E
         await until(page, "embed", "mode", (v) => v === "analogy");

@@ -1,9 +1,12 @@
-// Host side of the fused SGD step of a dense MLP (assembly/dense-step.ts has the loops): copies the
-// batch and its labels into a work block kept between steps, writes the layer layout, makes one call,
-// reads back cost and correct count. Never touches the worker pool: a mini-batch step is far
-// below the size where handing work to another thread pays.
+// Host side of the fused SGD steps of a dense MLP (assembly/dense-step.ts has the loops).
+// - denseSgdStep: copies one batch (values, or bytes that stand for byte / 255) and its labels into a
+//   work block kept between steps, writes the layer layout, makes one call, reads back cost and count.
+// - denseSgdSteps: many steps in one call over a data set of bytes kept in linear memory (uploaded
+//   once per array, freed when the array is collected), so a step costs the host nothing.
+// Neither touches the worker pool: a mini-batch step is far below the size where handing work to
+// another thread pays.
 
-import type { Backend, DenseSgdStep } from "../../core/backend.js";
+import type { Backend, DenseLayer, DenseSgdStep, DenseSgdSteps } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
@@ -31,18 +34,56 @@ function badBatch(expected: string, found: string): NnlabError {
   return NnlabError.problem({ subject: "denseSgdStep batch", expected, found });
 }
 
-/** The backend's `denseSgdStep` (see DenseSgdStep in core/backend.ts). */
-export function denseSgdStep(ctx: WasmContext): NonNullable<Backend["denseSgdStep"]> {
+/** A byte array copied into linear memory, and the largest value in it where asked (labels are checked against it). */
+interface Resident {
+  readonly ptr: number;
+  readonly bytes: number;
+  readonly max: number;
+}
+
+/**
+ * Byte arrays kept in linear memory between calls, one copy per array object; a copy is freed when its
+ * array is garbage collected. The arrays must not change while they are in use (a data set's pixels
+ * and labels do not).
+ */
+class ResidentBytes {
+  private readonly copies = new WeakMap<Uint8Array, Resident>();
+  private readonly release = new FinalizationRegistry<Resident>((r) => this.ctx.heap.free(r.ptr, r.bytes));
+
+  /** `withMax`: find each array's largest value (else 0): labels want it, pixels do not. */
+  constructor(
+    private readonly ctx: WasmContext,
+    private readonly withMax: boolean,
+  ) {}
+
+  of(array: Uint8Array): Resident {
+    let r = this.copies.get(array);
+    if (!r) {
+      const ptr = this.ctx.heap.alloc(Math.max(16, array.length), false);
+      this.ctx.heap.u8().set(array, ptr);
+      let max = 0;
+      if (this.withMax) for (let i = 0; i < array.length; i++) if (array[i] > max) max = array[i];
+      r = { ptr, bytes: Math.max(16, array.length), max };
+      this.copies.set(array, r);
+      this.release.register(array, r);
+    }
+    return r;
+  }
+}
+
+/** The two fused entry points of the wasm backend, sharing the layout and work blocks. */
+export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdStep" | "denseSgdSteps"> {
   const header = new Reusable(ctx); // result (2 values, padded to 16 bytes), then the layout
   const work = new Reusable(ctx);
+  const perStep = new Reusable(ctx); // denseSgdSteps: order, learning rates, results
+  const residentPixels = new ResidentBytes(ctx, false);
+  const residentLabels = new ResidentBytes(ctx, true);
   let layout: number[] = [];
   let layoutAt = 0;
-  return (step: DenseSgdStep) => {
-    const { layers, x, labels, n } = step;
-    const inputs = layers[0].weight.shape[1];
-    const classes = layers[layers.length - 1].weight.shape[0];
-    // layout: L, widths s0 … sL, (weight, bias) pointers per layer; rewritten only when it changes
-    const next = [layers.length, inputs];
+
+  /** Writes the layer layout (L, widths s0 … sL, weight and bias pointers) where it changed; its address. */
+  const layoutOf = (layers: readonly DenseLayer[]): number => {
+    const next = [layers.length, layers[0].weight.shape[1]];
     for (const l of layers) next.push(l.weight.shape[0]);
     for (const l of layers) next.push(ptrOf(l.weight), ptrOf(l.bias));
     const head = header.at(16 + next.length * 4);
@@ -50,20 +91,66 @@ export function denseSgdStep(ctx: WasmContext): NonNullable<Backend["denseSgdSte
       ctx.heap.i32().set(next, (head + 16) >> 2);
       [layout, layoutAt] = [next, head];
     }
+    return head;
+  };
+
+  const denseSgdStep = (step: DenseSgdStep) => {
+    const { layers, x, labels, n } = step;
+    const inputs = layers[0].weight.shape[1];
+    const classes = layers[layers.length - 1].weight.shape[0];
+    const head = layoutOf(layers);
     const base = work.at(ctx.exports.denseStepWorkBytes(head + 16, n));
-    // the kernel's work block starts with labels int32 [n] (padded to 4), then a⁽⁰⁾ [n, inputs]
     const i32 = ctx.heap.i32();
-    const f32 = ctx.heap.f32();
-    const xAt = (base >> 2) + ((n + 3) & ~3);
     if (n * inputs > x.length || n > labels.length) throw badBatch(`${n} examples of ${inputs} values and their labels`, `${x.length} values and ${labels.length} labels`);
+    // the kernel's work block starts with labels int32 [n] (padded to 4), then a⁽⁰⁾ [n, inputs]
     for (let r = 0; r < n; r++) {
       const label = labels[r];
       if (!(label >= 0 && label < classes && Number.isInteger(label))) throw badBatch(`labels from 0 to ${classes - 1}`, `${label} (example ${r})`);
       i32[(base >> 2) + r] = label;
     }
-    // one contiguous copy: writing rows one by one into shared memory costs more than gathering them first
-    f32.set(x.subarray(0, n * inputs), xAt);
-    ctx.exports.denseSgdStep(head + 16, base, n, HIDDEN[step.hidden], HEAD[step.head], step.lr, ctx.scratch, head);
-    return { cost: f32[head >> 2], correct: i32[(head >> 2) + 1] };
+    // one contiguous copy (writing rows one by one into shared memory costs more than gathering them
+    // first): bytes go to the kernel's byte area and become byte / 255 there, floats straight to a⁽⁰⁾
+    const pixels = x instanceof Uint8Array;
+    if (pixels) ctx.heap.u8().set(x.subarray(0, n * inputs), base + ctx.exports.denseStepPixelsAt(head + 16, n));
+    else ctx.heap.f32().set(x.subarray(0, n * inputs), (base >> 2) + ((n + 3) & ~3));
+    ctx.exports.denseSgdStep(head + 16, base, n, HIDDEN[step.hidden], HEAD[step.head], step.lr, ctx.scratch, head, pixels ? 1 : 0);
+    return { cost: ctx.heap.f32()[head >> 2], correct: i32[(head >> 2) + 1] };
   };
+
+  const denseSgdSteps = (s: DenseSgdSteps) => {
+    const { layers, pixels, labels, order, batch, lrs } = s;
+    const inputs = layers[0].weight.shape[1];
+    const classes = layers[layers.length - 1].weight.shape[0];
+    const count = labels.length;
+    const steps = Math.ceil(order.length / batch);
+    if (!(Number.isInteger(batch) && batch >= 1)) throw badBatch("a batch size of at least 1", String(batch));
+    if (pixels.length !== count * inputs) throw badBatch(`${count} examples of ${inputs} bytes for ${count} labels`, `${pixels.length} bytes`);
+    if (lrs.length < steps) throw badBatch(`a learning rate for each of the ${steps} steps`, `${lrs.length}`);
+    for (let i = 0; i < order.length; i++) {
+      if (!(order[i] >= 0 && order[i] < count)) throw badBatch(`example indices from 0 to ${count - 1}`, `${order[i]} (position ${i})`);
+    }
+    const data = residentPixels.of(pixels);
+    const classOf = residentLabels.of(labels);
+    if (count > 0 && classOf.max >= classes) throw badBatch(`labels from 0 to ${classes - 1}`, `${classOf.max}`);
+    const head = layoutOf(layers);
+    const base = work.at(ctx.exports.denseStepWorkBytes(head + 16, Math.min(batch, Math.max(1, order.length))));
+    // per-step block: order int32 [examples], learning rates f32 [steps], results (f32, i32) [steps]
+    const block = perStep.at(4 * (order.length + 3 * steps) + 16);
+    const lrAt = block + 4 * order.length;
+    const resultsAt = lrAt + 4 * steps;
+    ctx.heap.i32().set(order, block >> 2);
+    ctx.heap.f32().set(lrs.subarray(0, steps), lrAt >> 2);
+    const done = ctx.exports.denseSgdSteps(head + 16, base, data.ptr, classOf.ptr, block, order.length, batch, HIDDEN[s.hidden], HEAD[s.head], lrAt, ctx.scratch, resultsAt);
+    const costs = new Float32Array(done);
+    const correct = new Int32Array(done);
+    const f32 = ctx.heap.f32();
+    const i32 = ctx.heap.i32();
+    for (let k = 0; k < done; k++) {
+      costs[k] = f32[(resultsAt >> 2) + 2 * k];
+      correct[k] = i32[(resultsAt >> 2) + 2 * k + 1];
+    }
+    return { costs, correct, done };
+  };
+
+  return { denseSgdStep, denseSgdSteps };
 }

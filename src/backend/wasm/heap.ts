@@ -24,6 +24,7 @@ export class WasmHeap {
   private readonly freeLists = new Map<number, number[]>();
   private f32View!: Float32Array;
   private i32View!: Int32Array;
+  private u8View!: Uint8Array;
 
   /** `zero(ptr, bytes)` clears a block (the module's memory.fill). */
   constructor(
@@ -41,6 +42,7 @@ export class WasmHeap {
     const buffer = this.memory.buffer;
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
+    this.u8View = new Uint8Array(buffer);
   }
 
   /**
@@ -101,5 +103,10 @@ export class WasmHeap {
   /** An int32 view of the whole memory (valid until the next `alloc`). */
   i32(): Int32Array {
     return this.i32View;
+  }
+
+  /** A byte view of the whole memory (valid until the next `alloc`). */
+  u8(): Uint8Array {
+    return this.u8View;
   }
 }

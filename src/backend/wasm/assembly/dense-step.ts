@@ -8,15 +8,25 @@
 //
 // Layout (int32 at `layout`): L, then the widths s0 … sL, then (weight, bias) pointers of layers 1 … L;
 // layer l has weight [s_l, s_{l-1}] (PyTorch's [out, in]) and bias [s_l].
-// Work block (`denseStepWorkBytes` bytes, the host fills labels and a⁽⁰⁾): labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾
-// [n, s_l], two gradient buffers [n, widest], float64 column sums and the bias gradient of the widest
-// layer. Each part starts on a 16-byte boundary.
+// Work block (`denseStepWorkBytes` bytes; the host fills the labels, and a⁽⁰⁾ or the pixel bytes at the
+// end): labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l], two gradient buffers [n, widest], float64 column sums and
+// the bias gradient of the widest layer, the first layer's group index (below), then room for n·s0
+// pixel bytes. Each part starts on a 16-byte boundary. `denseSgdSteps` runs many steps in one call,
+// taking each batch's bytes from a whole data set kept in linear memory.
+//
+// The first layer skips zeros. MNIST digits are about 80% blank paper, and the first layer holds almost
+// all the work (784·16 of the lesson's 13,002 weights), so the step first lists, image by image, the
+// 4-pixel groups (one SIMD vector) that hold any nonzero value; the forward product and the weight
+// update of layer 1 then visit only those. A skipped group only adds exact zeros to the dense product,
+// so the result differs from it at most in summation order (for batches of up to 16 rows not at all:
+// both sum lane by lane in column order). Where more than half the groups are nonzero (dense inputs) or
+// s0 is not a multiple of 4, layer 1 takes the dense path like every other layer.
 
 import { sigmoid, sigmoidGrad, addBias } from "./fused";
 import { matmul } from "./matmul";
 import { argmax, sum } from "./reduce";
 import { crossEntropy, crossEntropyGrad } from "./rows";
-import { madd } from "./simd";
+import { hsum, madd } from "./simd";
 
 /** Hidden activations and output heads (the host passes these numbers). */
 const HIDDEN_RELU = 1;
@@ -62,12 +72,299 @@ function activationAt(layout: usize, n: i32, l: i32): usize {
   return <usize>floats << 2;
 }
 
-/** Bytes of the work block for a batch of n. */
-export function denseStepWorkBytes(layout: usize, n: i32): i32 {
+/** Bytes before the group index: labels, activations, two gradient buffers, float64 sums, bias gradient. */
+function groupIndexAt(layout: usize, n: i32): i32 {
   const grads = <i32>activationAt(layout, n, layerCount(layout) + 1);
   const w = widest(layout);
-  // two gradient buffers, float64 column sums, the bias gradient
   return grads + 2 * (pad4(n * w) << 2) + (pad4(2 * w) << 2) + (pad4(w) << 2);
+}
+
+/** Bytes before the batch's pixel bytes (see denseSgdStep's `pixels`): everything else. */
+function pixelsAt(layout: usize, n: i32): i32 {
+  const groups = groupsOf(width(layout, 0));
+  // lists and column rows int32 [n, groups] each, counts int32 [n], column starts [groups + 1], fill [groups]
+  return groupIndexAt(layout, n) + 2 * (pad4(n * groups) << 2) + (pad4(n) << 2) + (pad4(groups + 1) << 2) + (pad4(groups) << 2);
+}
+
+/** Bytes of the work block for a batch of n; the last n·s0 (padded to 16) hold pixel bytes when the host sends bytes. */
+export function denseStepWorkBytes(layout: usize, n: i32): i32 {
+  return pixelsAt(layout, n) + (pad4((n * width(layout, 0) + 3) >> 2) << 2);
+}
+
+/** Offset in the work block where the host puts a batch of pixel bytes. */
+export function denseStepPixelsAt(layout: usize, n: i32): i32 {
+  return pixelsAt(layout, n);
+}
+
+/**
+ * x[i] = bytes[i] / 255 for `count` bytes (x 16-byte aligned), rounded once to float32: the same
+ * values as the data loader's byte / 255, 16 at a time.
+ */
+function unitFromBytes(x: usize, bytes: usize, count: i32): void {
+  const scale = f32x4.splat(255);
+  let i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const b = v128.load(bytes + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(b);
+    const hi = i16x8.extend_high_i8x16_u(b);
+    const at = x + (<usize>i << 2);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+  }
+  for (; i < count; i++) store<f32>(x + (<usize>i << 2), <f32>load<u8>(bytes + <usize>i) / <f32>255);
+}
+
+/** Number of 4-value groups in a row of `inw` values. */
+@inline
+function groupsOf(inw: i32): i32 {
+  return (inw + 3) >> 2;
+}
+
+// The group index, in the work block after the bias gradient (pointers from `lists`, the first part):
+//   lists   int32 [n, groups]  row r's nonzero groups in order, as byte offsets 16·q
+//   counts  int32 [n]          how many groups row r lists
+//   starts  int32 [groups + 1] where column q's rows begin in `columns` (and where the last ends)
+//   fill    int32 [groups]     scratch while `columns` fills
+//   columns int32 [n·groups]   for each group q, the rows that have it, in order
+
+@inline
+function countsAt(lists: usize, n: i32, groups: i32): usize {
+  return lists + (<usize>pad4(n * groups) << 2);
+}
+
+@inline
+function startsAt(lists: usize, n: i32, groups: i32): usize {
+  return countsAt(lists, n, groups) + (<usize>pad4(n) << 2);
+}
+
+@inline
+function fillAt(lists: usize, n: i32, groups: i32): usize {
+  return startsAt(lists, n, groups) + (<usize>pad4(groups + 1) << 2);
+}
+
+@inline
+function columnsAt(lists: usize, n: i32, groups: i32): usize {
+  return fillAt(lists, n, groups) + (<usize>pad4(groups) << 2);
+}
+
+/** Lists the nonzero groups of one row of values (`groups` of them) in `list`; returns how many. */
+@inline
+function listRow(xr: usize, groups: i32, list: usize): i32 {
+  let count = 0;
+  for (let q = 0; q < groups; q++) {
+    const off = <usize>q << 4;
+    store<i32>(list + (<usize>count << 2), <i32>off);
+    count += i32(v128.any_true(v128.load(xr + off)));
+  }
+  return count;
+}
+
+/**
+ * Fills one row of values from its bytes (byte / 255; `inw` a multiple of 16) and lists its nonzero
+ * groups in `list`; returns how many. Works 16 bytes (4 groups) at a time: blank ones, most of an MNIST
+ * digit, are a test and four stores of zero.
+ */
+@inline
+function listRowFromBytes(xr: usize, br: usize, inw: i32, list: usize): i32 {
+  const zero = i32x4.splat(0);
+  const scale = f32x4.splat(255);
+  let count = 0;
+  for (let i = 0; i < inw; i += 16) {
+    const b = v128.load(br + <usize>i);
+    const at = xr + (<usize>i << 2);
+    if (!v128.any_true(b)) {
+      v128.store(at, zero);
+      v128.store(at, zero, 16);
+      v128.store(at, zero, 32);
+      v128.store(at, zero, 48);
+      continue;
+    }
+    const lo = i16x8.extend_low_i8x16_u(b);
+    const hi = i16x8.extend_high_i8x16_u(b);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+    v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+    // the four groups' flags: lane g of the bytes as an int32 is nonzero when group g is
+    const flags = i32x4.bitmask(i32x4.ne(b, zero));
+    const off = <i32>i << 2;
+    for (let g = 0; g < 4; g++) {
+      store<i32>(list + (<usize>count << 2), off + (g << 4));
+      count += (flags >> g) & 1;
+    }
+  }
+  return count;
+}
+
+/**
+ * Lists the nonzero 4-value groups of each row of x [n, inw] (inw a multiple of 4, rows 16-byte
+ * aligned) into the group index at `lists`, by row and by column; returns how many there are in all.
+ * Any set bit counts (−0 and NaN included), so only groups of +0 are skipped. With `bytes` (inw a
+ * multiple of 16), x is first filled from them, row by row, as byte / 255. Branch-free where the data
+ * decides at the finest grain: which groups are blank is different in every image.
+ */
+function indexGroups(x: usize, n: i32, inw: i32, lists: usize, bytes: usize): i32 {
+  const groups = groupsOf(inw);
+  const rowBytes = <usize>inw << 2;
+  const counts = countsAt(lists, n, groups);
+  const starts = startsAt(lists, n, groups);
+  const fill = fillAt(lists, n, groups);
+  const columns = columnsAt(lists, n, groups);
+  memory.fill(starts, 0, <usize>(groups + 1) << 2);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const list = lists + (<usize>(r * groups) << 2);
+    const count = bytes ? listRowFromBytes(xr, bytes + <usize>(r * inw), inw, list) : listRow(xr, groups, list);
+    store<i32>(counts + (<usize>r << 2), count);
+    // column q's row count, kept one place up so that the running sum below gives the starts
+    for (let t = 0; t < count; t++) {
+      const at = starts + 4 + (<usize>load<i32>(list + (<usize>t << 2)) >> 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+    total += count;
+  }
+  for (let q = 0; q < groups; q++) {
+    const at = starts + (<usize>(q + 1) << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  memory.copy(fill, starts, <usize>groups << 2);
+  for (let r = 0; r < n; r++) {
+    const list = lists + (<usize>(r * groups) << 2);
+    const count = load<i32>(counts + (<usize>r << 2));
+    for (let t = 0; t < count; t++) {
+      const at = fill + (<usize>load<i32>(list + (<usize>t << 2)) >> 2);
+      const k = load<i32>(at);
+      store<i32>(columns + (<usize>k << 2), r);
+      store<i32>(at, k + 1);
+    }
+  }
+  return total;
+}
+
+/**
+ * z [n, out] = x·Wᵀ over the listed groups of each row of x (W [out, inw]): 8 outputs at a time, each
+ * 8-row block of W (25 KB for MNIST, within L1) visited by every row of the batch before the next.
+ */
+function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32, lists: usize): void {
+  const rowBytes = <usize>inw << 2;
+  const groups = groupsOf(inw);
+  const counts = countsAt(lists, n, groups);
+  let j = 0;
+  for (; j + 8 <= out; j += 8) {
+    const w0 = w + <usize>j * rowBytes;
+    for (let r = 0; r < n; r++) {
+      const xr = x + <usize>r * rowBytes;
+      const list = lists + (<usize>(r * groups) << 2);
+      const count = load<i32>(counts + (<usize>r << 2));
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      for (let t = 0; t < count; t++) {
+        const off = <usize>load<i32>(list + (<usize>t << 2));
+        const xv = v128.load(xr + off);
+        let wq = w0 + off;
+        c0 = madd(xv, v128.load(wq), c0);
+        c1 = madd(xv, v128.load(wq + rowBytes), c1);
+        wq += 2 * rowBytes;
+        c2 = madd(xv, v128.load(wq), c2);
+        c3 = madd(xv, v128.load(wq + rowBytes), c3);
+        wq += 2 * rowBytes;
+        c4 = madd(xv, v128.load(wq), c4);
+        c5 = madd(xv, v128.load(wq + rowBytes), c5);
+        wq += 2 * rowBytes;
+        c6 = madd(xv, v128.load(wq), c6);
+        c7 = madd(xv, v128.load(wq + rowBytes), c7);
+      }
+      const at = z + (<usize>(r * out + j) << 2);
+      store<f32>(at, hsum(c0));
+      store<f32>(at, hsum(c1), 4);
+      store<f32>(at, hsum(c2), 8);
+      store<f32>(at, hsum(c3), 12);
+      store<f32>(at, hsum(c4), 16);
+      store<f32>(at, hsum(c5), 20);
+      store<f32>(at, hsum(c6), 24);
+      store<f32>(at, hsum(c7), 28);
+    }
+  }
+  for (; j < out; j++) {
+    const wj = w + <usize>j * rowBytes;
+    for (let r = 0; r < n; r++) {
+      const xr = x + <usize>r * rowBytes;
+      const list = lists + (<usize>(r * groups) << 2);
+      const count = load<i32>(counts + (<usize>r << 2));
+      let c = f32x4.splat(0);
+      for (let t = 0; t < count; t++) {
+        const off = <usize>load<i32>(list + (<usize>t << 2));
+        c = madd(v128.load(xr + off), v128.load(wj + off), c);
+      }
+      store<f32>(z + (<usize>(r * out + j) << 2), hsum(c));
+    }
+  }
+}
+
+/**
+ * W −= lr·δᵀ·x over the listed groups (W [out, inw], δ [n, out], x [n, inw]): for each group q, the rows
+ * that have it sum their share of dW[:, q] in registers, 8 outputs at a time, in row order; then W[:, q]
+ * takes the update. Groups no row has are left as they are (their dW is exactly zero).
+ */
+function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize): void {
+  const rowBytes = <usize>inw << 2;
+  const groups = groupsOf(inw);
+  const starts = startsAt(lists, n, groups);
+  const lrv = f32x4.splat(lr);
+  for (let q = 0; q < groups; q++) {
+    const first = load<i32>(starts + (<usize>q << 2));
+    const m = load<i32>(starts + (<usize>(q + 1) << 2)) - first;
+    if (m == 0) continue;
+    const rows = columnsAt(lists, n, groups) + (<usize>first << 2);
+    const off = <usize>q << 4;
+    let j = 0;
+    for (; j + 8 <= out; j += 8) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      for (let t = 0; t < m; t++) {
+        const r = load<i32>(rows + (<usize>t << 2));
+        const xv = v128.load(x + <usize>r * rowBytes + off);
+        const dr = delta + (<usize>(r * out + j) << 2);
+        c0 = madd(v128.load32_splat(dr), xv, c0);
+        c1 = madd(v128.load32_splat(dr + 4), xv, c1);
+        c2 = madd(v128.load32_splat(dr + 8), xv, c2);
+        c3 = madd(v128.load32_splat(dr + 12), xv, c3);
+        c4 = madd(v128.load32_splat(dr + 16), xv, c4);
+        c5 = madd(v128.load32_splat(dr + 20), xv, c5);
+        c6 = madd(v128.load32_splat(dr + 24), xv, c6);
+        c7 = madd(v128.load32_splat(dr + 28), xv, c7);
+      }
+      let wq = w + <usize>j * rowBytes + off;
+      applyVec(wq, c0, lrv);
+      applyVec(wq + rowBytes, c1, lrv);
+      wq += 2 * rowBytes;
+      applyVec(wq, c2, lrv);
+      applyVec(wq + rowBytes, c3, lrv);
+      wq += 2 * rowBytes;
+      applyVec(wq, c4, lrv);
+      applyVec(wq + rowBytes, c5, lrv);
+      wq += 2 * rowBytes;
+      applyVec(wq, c6, lrv);
+      applyVec(wq + rowBytes, c7, lrv);
+    }
+    for (; j < out; j++) {
+      let c = f32x4.splat(0);
+      for (let t = 0; t < m; t++) {
+        const r = load<i32>(rows + (<usize>t << 2));
+        c = madd(v128.load32_splat(delta + (<usize>(r * out + j) << 2)), v128.load(x + <usize>r * rowBytes + off), c);
+      }
+      applyVec(w + <usize>j * rowBytes + off, c, lrv);
+    }
+  }
+}
+
+/** w[0..4] −= lr·g (the optimizer's p − lr·g, rounded the same way). */
+@inline
+function applyVec(w: usize, g: v128, lr: v128): void {
+  v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(g, lr)));
 }
 
 /**
@@ -200,9 +497,10 @@ function head(a: usize, g: usize, labels: usize, n: i32, classes: i32, kind: i32
 /**
  * One SGD step over the batch in `work` (see the file header): updates every weight and bias in place
  * and writes the batch's mean cost (f32) to result[0] and the number of correct answers (i32) to
- * result[1]. `scratch` is the matmul scratch (matmulScratchBytes()).
+ * result[1]. `scratch` is the matmul scratch (matmulScratchBytes()). With `pixels`, the host sent the
+ * batch as bytes (at denseStepPixelsAt) and a⁽⁰⁾ = byte / 255 is filled from them first.
  */
-export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, lr: f32, scratch: usize, result: usize): void {
+export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, lr: f32, scratch: usize, result: usize, pixels: bool): void {
   const layers = layerCount(layout);
   const labels = work;
   const gradsAt = work + activationAt(layout, n, layers + 1);
@@ -212,12 +510,26 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
   let g = gradsAt;
   let gNext = gradsAt + gradBytes;
 
+  // the first layer's nonzero groups, where the input is sparse enough for skipping zeros to pay
+  const inputs = width(layout, 0);
+  const x = work + activationAt(layout, n, 0);
+  const bytes = pixels ? work + <usize>pixelsAt(layout, n) : 0;
+  const lists = work + <usize>groupIndexAt(layout, n);
+  let sparse = false;
+  if ((inputs & 3) == 0 && inputs > 0) {
+    // bytes become values as the groups are listed, where rows are whole 16-byte chunks
+    const fromBytes = bytes && (inputs & 15) == 0;
+    if (bytes && !fromBytes) unitFromBytes(x, bytes, n * inputs);
+    sparse = 2 * indexGroups(x, n, inputs, lists, fromBytes ? bytes : 0) <= n * groupsOf(inputs);
+  } else if (bytes) unitFromBytes(x, bytes, n * inputs);
+
   // forward: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = σ(z⁽ˡ⁾), kept for the backward pass
   for (let l = 1; l <= layers; l++) {
     const a = work + activationAt(layout, n, l);
     const inw = width(layout, l - 1);
     const out = width(layout, l);
-    if (inw > 0) matmul(a, work + activationAt(layout, n, l - 1), weightOf(layout, l), n, out, inw, false, true, scratch, 0, n);
+    if (l == 1 && sparse) forwardGroups(a, x, weightOf(layout, 1), n, out, inw, lists);
+    else if (inw > 0) matmul(a, work + activationAt(layout, n, l - 1), weightOf(layout, l), n, out, inw, false, true, scratch, 0, n);
     else memory.fill(a, 0, <usize>(n * out) << 2);
     addBias(a, biasOf(layout, l), n, out);
     if (l < layers) activateHidden(a, n * out, hidden);
@@ -241,10 +553,40 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
       else memory.fill(gNext, 0, <usize>(n * inw) << 2);
       backHidden(gNext, aPrev, n * inw, hidden);
     }
-    updateWeight(weightOf(layout, l), g, aPrev, n, out, inw, lr);
+    if (l == 1 && sparse) updateGroups(weightOf(layout, 1), g, x, n, out, inw, lr, lists);
+    else updateWeight(weightOf(layout, l), g, aPrev, n, out, inw, lr);
     updateBias(biasOf(layout, l), g, n, out, lr, db, sums);
     const t = g;
     g = gNext;
     gNext = t;
   }
+}
+
+/**
+ * `steps` SGD steps (each as denseSgdStep, from bytes) over a data set kept in linear memory: pixels
+ * [count, s0] bytes and labels [count] bytes. Step s takes the `batch` examples order[s·batch …] (int32;
+ * the last step takes what is left of `examples`) and learning rate lrs[s] (f32), and writes its cost
+ * (f32) and correct count (i32) to results[2s] and results[2s + 1]. Stops after a step whose cost is not
+ * finite (the host reports the divergence); returns the number of steps that ran.
+ */
+export function denseSgdSteps(
+  layout: usize, work: usize, pixels: usize, labels: usize, order: usize, examples: i32, batch: i32,
+  hidden: i32, kind: i32, lrs: usize, scratch: usize, results: usize,
+): i32 {
+  const inputs = <usize>width(layout, 0);
+  const steps = (examples + batch - 1) / batch;
+  for (let s = 0; s < steps; s++) {
+    const first = s * batch;
+    const n = min(batch, examples - first);
+    const bytes = work + <usize>pixelsAt(layout, n);
+    for (let r = 0; r < n; r++) {
+      const i = <usize>load<i32>(order + (<usize>(first + r) << 2));
+      store<i32>(work + (<usize>r << 2), <i32>load<u8>(labels + i));
+      memory.copy(bytes + <usize>r * inputs, pixels + i * inputs, inputs);
+    }
+    const result = results + (<usize>s << 3);
+    denseSgdStep(layout, work, n, hidden, kind, load<f32>(lrs + (<usize>s << 2)), scratch, result, true);
+    if (!isFinite(load<f32>(result))) return s + 1;
+  }
+  return steps;
 }

@@ -4,7 +4,7 @@
 // V8's 16 SIMD registers with room for the operands) walks each panel, reading A in place through its
 // row/column strides. Partial k-blocks accumulate into C.
 
-import { madd } from "./simd";
+import { hsum, madd } from "./simd";
 
 /** Rows of B per packed block: a 4-row slice of A (4·KC floats) stays in L1. */
 const KC = 256;
@@ -145,11 +145,6 @@ function tile1x8(a: usize, step: usize, panel: usize, kc: i32, c: usize, cols: i
     c1 = madd(x, v128.load(bp, 16), c1);
   }
   storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), cols, add, tmp);
-}
-
-@inline
-function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /** Dot product of two contiguous rows of k floats. */

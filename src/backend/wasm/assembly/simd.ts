@@ -8,6 +8,12 @@ export function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/** The sum of the four lanes, as (l0 + l1) + (l2 + l3). */
+@inline
+export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
 /** 1.0 in lanes where `mask` is set, 0.0 elsewhere (comparison results as numbers). */
 @inline
 export function ones(mask: v128): v128 {
