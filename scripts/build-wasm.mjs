@@ -5,7 +5,8 @@
 // All import their memory (the host creates it, shared where threads are possible).
 // Both land in src/backend/wasm/build/ (next to the loader source, for Vite) and in
 // dist/src/backend/wasm/build/ (next to the compiled loader, for Node). Generated files, never committed.
-// Runs as the first step of `npm run build` (and so of `npm ci`, through `prepare`).
+// Runs as the first step of `npm run build` (and so of `npm ci`, through `prepare`). NNLAB_WASM_DEBUG=1
+// keeps function names (a CPU profile then names the kernels).
 
 import asc from "assemblyscript/asc";
 import { copyFile, mkdir } from "node:fs/promises";
