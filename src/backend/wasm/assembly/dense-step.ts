@@ -162,9 +162,10 @@ function listRow(xr: usize, groups: i32, list: usize): i32 {
 }
 
 /**
- * Fills one row of values from its bytes (byte / 255; `inw` a multiple of 16) and lists its nonzero
- * groups in `list`; returns how many. Works 16 bytes (4 groups) at a time: blank ones, most of an MNIST
- * digit, are a test and four stores of zero.
+ * Fills the inked groups of one row of values from its bytes (byte / 255; `inw` a multiple of 16) and
+ * lists them in `list`; returns how many. Works 16 bytes (4 groups) at a time: blank ones, most of an
+ * MNIST digit, cost a test and are not written (nothing reads them on the sparse path; the dense path
+ * converts the whole batch itself), which keeps the batch's footprint in L1 small.
  */
 @inline
 function listRowFromBytes(xr: usize, br: usize, inw: i32, list: usize): i32 {
@@ -173,14 +174,8 @@ function listRowFromBytes(xr: usize, br: usize, inw: i32, list: usize): i32 {
   let count = 0;
   for (let i = 0; i < inw; i += 16) {
     const b = v128.load(br + <usize>i);
+    if (!v128.any_true(b)) continue;
     const at = xr + (<usize>i << 2);
-    if (!v128.any_true(b)) {
-      v128.store(at, zero);
-      v128.store(at, zero, 16);
-      v128.store(at, zero, 32);
-      v128.store(at, zero, 48);
-      continue;
-    }
     const lo = i16x8.extend_low_i8x16_u(b);
     const hi = i16x8.extend_high_i8x16_u(b);
     v128.store(at, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
@@ -202,7 +197,7 @@ function listRowFromBytes(xr: usize, br: usize, inw: i32, list: usize): i32 {
  * Lists the nonzero 4-value groups of each row of x [n, inw] (inw a multiple of 4, rows 16-byte
  * aligned) into the group index at `lists`, by row and by column; returns how many there are in all.
  * Any set bit counts (−0 and NaN included), so only groups of +0 are skipped. With `bytes` (inw a
- * multiple of 16), x is first filled from them, row by row, as byte / 255. Branch-free where the data
+ * multiple of 16), the listed groups of x are filled from them, row by row, as byte / 255. Branch-free where the data
  * decides at the finest grain: which groups are blank is different in every image.
  */
 function indexGroups(x: usize, n: i32, inw: i32, lists: usize, bytes: usize): i32 {
@@ -521,6 +516,8 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
     const fromBytes = bytes && (inputs & 15) == 0;
     if (bytes && !fromBytes) unitFromBytes(x, bytes, n * inputs);
     sparse = 2 * indexGroups(x, n, inputs, lists, fromBytes ? bytes : 0) <= n * groupsOf(inputs);
+    // the listing wrote only the inked groups of x: the dense path wants every value
+    if (fromBytes && !sparse) unitFromBytes(x, bytes, n * inputs);
   } else if (bytes) unitFromBytes(x, bytes, n * inputs);
 
   // forward: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = σ(z⁽ˡ⁾), kept for the backward pass
