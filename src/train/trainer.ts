@@ -166,11 +166,14 @@ export class MnistTrainer {
       seen += size;
       onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
     };
+    const onBytes = this.fusedSteps !== null && train.pixels !== undefined;
+    // data read from bytes builds its float images on first use: before the clock, not in epoch 1's time
+    if (!onBytes) void train.images;
     const started = performance.now();
-    if (this.fusedSteps && train.pixels) {
+    if (onBytes) {
       // the fused steps on the images' bytes, kept by the backend: STEPS_PER_CALL batches a call
       for (let b = 0; b < this.batchesPerEpoch; b += STEPS_PER_CALL) {
-        const r = this.fusedSteps(train.pixels, train.labels, order.subarray(b * batch, (b + STEPS_PER_CALL) * batch), batch);
+        const r = this.fusedSteps!(train.pixels!, train.labels, order.subarray(b * batch, (b + STEPS_PER_CALL) * batch), batch);
         for (let k = 0; k < r.done; k++) account(b + k, { cost: r.costs[k], correct: r.correct[k] });
       }
     } else {

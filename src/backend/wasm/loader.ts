@@ -24,6 +24,9 @@ export interface KernelExports {
   argmax(o: number, a: number, outer: number, red: number, inner: number): void;
   matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number): void;
   matmulBatch(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, count: number, aStep: number, bStep: number): void;
+  nonzeroColumns(idx: number, x: number, rows: number, cols: number, flags: number): number;
+  gatherColumns(dst: number, src: number, rows: number, cols: number, idx: number, count: number): void;
+  scatterColumns(dst: number, src: number, rows: number, cols: number, idx: number, count: number): void;
   matmulScratchBytes(): number;
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;

@@ -58,8 +58,79 @@ export function useExternal(ctx: WasmContext, m: number): boolean {
   return ctx.gemm !== null && m >= EXTERNAL_MIN_ROWS;
 }
 
+/** Products from this many flops look for whole zero columns to skip (below, the search costs more than it can save). */
+const SKIP_MIN_FLOPS = 1 << 20;
+/** …and skip them when at most this share of the columns holds anything. */
+const SKIP_MAX_KEPT = 0.8;
+
+/** Whether column `col` of the row-major matrix at `ptr` [rows, cols] is all zero bits. */
+function zeroColumn(ctx: WasmContext, ptr: number, rows: number, cols: number, col: number): boolean {
+  const bits = ctx.heap.i32();
+  for (let i = 0, at = (ptr >> 2) + col; i < rows; i++, at += cols) if (bits[at] !== 0) return false;
+  return true;
+}
+
+/** Blocks of linear memory for the duration of `run` (freed after it, whatever happens). */
+function withBlocks<T>(ctx: WasmContext, floats: readonly number[], run: (ptrs: number[]) => T): T {
+  const ptrs = floats.map((f) => ctx.heap.alloc(Math.max(4, f) * 4, false));
+  try {
+    return run(ptrs);
+  } finally {
+    ptrs.forEach((p, i) => ctx.heap.free(p, Math.max(4, floats[i]) * 4));
+  }
+}
+
+/**
+ * Products with whole zero columns run without them: a zero column p of op(A) (MNIST's blank border in
+ * x·Wᵀ: about a third of a batch of 64's pixel columns) adds nothing to any sum, so A's other columns
+ * and B's matching rows are gathered and multiplied; a zero column j of op(B) (the same border in the
+ * weight gradient gᵀ·x) makes column j of C zero, so only B's other columns are multiplied and scattered
+ * back. Where column 0 and the last column are not zero, nothing is searched (GPT's activations never
+ * pass that probe). The sums keep their order over the columns left; only products with Inf or NaN in
+ * B's skipped rows would differ (they would be NaN). Returns false when the product runs whole.
+ */
+function withoutZeroColumns(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): boolean {
+  if (2 * m * n * k < SKIP_MIN_FLOPS) return false;
+  const w = ctx.exports;
+  if (!transA && k >= 64 && (zeroColumn(ctx, a, m, k, 0) || zeroColumn(ctx, a, m, k, k - 1))) {
+    return withBlocks(ctx, [k, k + 4], ([idx, flags]) => {
+      const kept = w.nonzeroColumns(idx, a, m, k, flags);
+      if (kept > SKIP_MAX_KEPT * k) return false;
+      if (kept === 0) w.zero(c, m * n * 4);
+      else
+        withBlocks(ctx, [m * kept, n * kept], ([a2, b2]) => {
+          w.gatherColumns(a2, a, m, k, idx, kept);
+          if (transB) w.gatherColumns(b2, b, n, k, idx, kept); // B [n, k]: its columns
+          else {
+            const f32 = ctx.heap.f32(); // B [k, n]: its rows
+            const ids = ctx.heap.i32();
+            for (let t = 0; t < kept; t++) f32.copyWithin((b2 >> 2) + t * n, (b >> 2) + ids[(idx >> 2) + t] * n, (b >> 2) + (ids[(idx >> 2) + t] + 1) * n);
+          }
+          matmulOne(ctx, c, a2, b2, m, n, kept, 0, transB);
+        });
+      return true;
+    });
+  }
+  if (!transB && n >= 64 && (zeroColumn(ctx, b, k, n, 0) || zeroColumn(ctx, b, k, n, n - 1))) {
+    return withBlocks(ctx, [n, n + 4], ([idx, flags]) => {
+      const kept = w.nonzeroColumns(idx, b, k, n, flags);
+      if (kept > SKIP_MAX_KEPT * n) return false;
+      if (kept === 0) w.zero(c, m * n * 4);
+      else
+        withBlocks(ctx, [k * kept, m * kept], ([b2, c2]) => {
+          w.gatherColumns(b2, b, k, n, idx, kept);
+          matmulOne(ctx, c2, a, b2, m, kept, k, transA, 0);
+          w.scatterColumns(c, c2, m, n, idx, kept);
+        });
+      return true;
+    });
+  }
+  return false;
+}
+
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
 export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
+  if (withoutZeroColumns(ctx, c, a, b, m, n, k, transA, transB)) return;
   if (useExternal(ctx, m)) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
