@@ -93,39 +93,43 @@ function withoutZeroColumns(ctx: WasmContext, c: number, a: number, b: number, m
   if (2 * m * n * k < SKIP_MIN_FLOPS) return false;
   const w = ctx.exports;
   if (!transA && k >= 64 && (zeroColumn(ctx, a, m, k, 0) || zeroColumn(ctx, a, m, k, k - 1))) {
-    return withBlocks(ctx, [k, k + 4], ([idx, flags]) => {
-      const kept = w.nonzeroColumns(idx, a, m, k, flags);
-      if (kept > SKIP_MAX_KEPT * k) return false;
-      if (kept === 0) w.zero(c, m * n * 4);
-      else
-        withBlocks(ctx, [m * kept, n * kept], ([a2, b2]) => {
-          w.gatherColumns(a2, a, m, k, idx, kept);
-          if (transB) w.gatherColumns(b2, b, n, k, idx, kept); // B [n, k]: its columns
-          else {
-            const f32 = ctx.heap.f32(); // B [k, n]: its rows
-            const ids = ctx.heap.i32();
-            for (let t = 0; t < kept; t++) f32.copyWithin((b2 >> 2) + t * n, (b >> 2) + ids[(idx >> 2) + t] * n, (b >> 2) + (ids[(idx >> 2) + t] + 1) * n);
-          }
-          matmulOne(ctx, c, a2, b2, m, n, kept, 0, transB);
-        });
-      return true;
-    });
+    return onNonzeroColumns(ctx, a, m, k, c, m * n, (idx, kept) =>
+      withBlocks(ctx, [m * kept, n * kept], ([a2, b2]) => {
+        w.gatherColumns(a2, a, m, k, idx, kept);
+        if (transB) w.gatherColumns(b2, b, n, k, idx, kept); // B [n, k]: its columns
+        else {
+          const f32 = ctx.heap.f32(); // B [k, n]: its rows
+          const ids = ctx.heap.i32();
+          for (let t = 0; t < kept; t++) f32.copyWithin((b2 >> 2) + t * n, (b >> 2) + ids[(idx >> 2) + t] * n, (b >> 2) + (ids[(idx >> 2) + t] + 1) * n);
+        }
+        matmulOne(ctx, c, a2, b2, m, n, kept, 0, transB);
+      }),
+    );
   }
   if (!transB && n >= 64 && (zeroColumn(ctx, b, k, n, 0) || zeroColumn(ctx, b, k, n, n - 1))) {
-    return withBlocks(ctx, [n, n + 4], ([idx, flags]) => {
-      const kept = w.nonzeroColumns(idx, b, k, n, flags);
-      if (kept > SKIP_MAX_KEPT * n) return false;
-      if (kept === 0) w.zero(c, m * n * 4);
-      else
-        withBlocks(ctx, [k * kept, m * kept], ([b2, c2]) => {
-          w.gatherColumns(b2, b, k, n, idx, kept);
-          matmulOne(ctx, c2, a, b2, m, kept, k, transA, 0);
-          w.scatterColumns(c, c2, m, n, idx, kept);
-        });
-      return true;
-    });
+    return onNonzeroColumns(ctx, b, k, n, c, m * n, (idx, kept) =>
+      withBlocks(ctx, [k * kept, m * kept], ([b2, c2]) => {
+        w.gatherColumns(b2, b, k, n, idx, kept);
+        matmulOne(ctx, c2, a, b2, m, kept, k, transA, 0);
+        w.scatterColumns(c, c2, m, n, idx, kept);
+      }),
+    );
   }
   return false;
+}
+
+/**
+ * Lists the nonzero columns of the matrix at `ptr` [rows, cols]; where at most SKIP_MAX_KEPT of them are,
+ * runs `product` on the list (or, with none, zeroes the `cSize` floats of C) and returns true.
+ */
+function onNonzeroColumns(ctx: WasmContext, ptr: number, rows: number, cols: number, c: number, cSize: number, product: (idx: number, kept: number) => void): boolean {
+  return withBlocks(ctx, [cols, cols + 4], ([idx, flags]) => {
+    const kept = ctx.exports.nonzeroColumns(idx, ptr, rows, cols, flags);
+    if (kept > SKIP_MAX_KEPT * cols) return false;
+    if (kept === 0) ctx.exports.zero(c, cSize * 4);
+    else product(idx, kept);
+    return true;
+  });
 }
 
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
