@@ -167,8 +167,11 @@ export class MnistTrainer {
       onEvent?.({ type: "batch", epoch, batch: b + 1, batches: this.batchesPerEpoch, cost: r.cost, runningCost: costSum / seen, runningAccuracy: correct / seen });
     };
     const onBytes = this.fusedSteps !== null && train.pixels !== undefined;
-    // data read from bytes builds its float images on first use: before the clock, not in epoch 1's time
+    // data is made ready before the clock, not in epoch 1's time: floats made from bytes are built on
+    // first use, and the fused steps copy the bytes into the backend's memory on their first call (an
+    // empty one here)
     if (!onBytes) void train.images;
+    else this.fusedSteps!(train.pixels!, train.labels, new Int32Array(0), batch);
     const started = performance.now();
     if (onBytes) {
       // the fused steps on the images' bytes, kept by the backend: STEPS_PER_CALL batches a call

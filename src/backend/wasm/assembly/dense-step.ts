@@ -345,11 +345,16 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
       applyVec(wq, c6, lrv);
       applyVec(wq + rowBytes, c7, lrv);
     }
+    // the rows left: fused multiply-adds where the dense update has them (its 4×8 tiles), a multiply
+    // then an add past the last multiple of 4 (its one-element sums), so the bits match it
+    const tiled = out & ~3;
     for (; j < out; j++) {
       let c = f32x4.splat(0);
       for (let t = 0; t < m; t++) {
         const r = load<i32>(rows + (<usize>t << 2));
-        c = madd(v128.load32_splat(delta + (<usize>(r * out + j) << 2)), v128.load(x + <usize>r * rowBytes + off), c);
+        const d = v128.load32_splat(delta + (<usize>(r * out + j) << 2));
+        const xv = v128.load(x + <usize>r * rowBytes + off);
+        c = j < tiled ? madd(d, xv, c) : f32x4.add(f32x4.mul(d, xv), c);
       }
       applyVec(w + <usize>j * rowBytes + off, c, lrv);
     }
