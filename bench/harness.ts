@@ -1,6 +1,7 @@
 // The benchmark harness: what a bench is, how one implementation is timed (warm-up, then the median of
 // several runs within a time budget), machine information, and the JSON written per bench.
 
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -145,7 +146,18 @@ export interface MachineInfo {
   platform: string;
   node: string;
   date: string;
+  /** The CPUs this process (and so every peer it starts) may run on, from /proc (Linux), or null. */
+  cpusAllowed: string | null;
   peers: Record<string, string | null>;
+}
+
+/** `Cpus_allowed_list` of /proc/self/status ("0-1", or "1" under `taskset -c 1`), or null where there is none. */
+function cpusAllowed(): string | null {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function machineInfo(ctx: BenchContext, tfjsVersion: string | null): MachineInfo {
@@ -157,6 +169,7 @@ export function machineInfo(ctx: BenchContext, tfjsVersion: string | null): Mach
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
+    cpusAllowed: cpusAllowed(),
     peers: {
       "tfjs-core": tfjsVersion,
       python: ctx.python.python || null,

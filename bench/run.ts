@@ -22,6 +22,15 @@ async function main(argv: string[]): Promise<number> {
   const machine = machineInfo(ctx, tfjsVersion());
   console.log(`# nnlab benchmarks${args.quick ? " (--quick: smoke run, not for reporting)" : ""}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
+  if (machine.cpusAllowed !== null) {
+    const pinned = !/[-,]/.test(machine.cpusAllowed);
+    console.log(
+      `CPUs allowed: ${machine.cpusAllowed}` +
+        (pinned
+          ? " (every process of this run, peers included, shares that one CPU: 2-thread rows are not meaningful)"
+          : " (not pinned: a single-thread ratio compares processes that may land on different CPUs, which on a VM can differ in speed; `taskset -c N npm run bench -- …` runs all on one)"),
+    );
+  }
   console.log(`nnlab backends: ${nnlab.map((v) => variantLabel(v, nnlab)).join(", ")}; TF.js ${machine.peers["tfjs-core"]} (wasm, cpu)`);
   if (python.skipped) console.log(`skipped: PyTorch and numpy (${python.skipped})`);
   else {
