@@ -25,8 +25,9 @@ export interface KernelExports {
   matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number): void;
   matmulBatch(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, count: number, aStep: number, bStep: number): void;
   nonzeroColumns(idx: number, x: number, rows: number, cols: number, flags: number): number;
-  gatherColumns(dst: number, src: number, rows: number, cols: number, idx: number, count: number): void;
-  scatterColumns(dst: number, src: number, rows: number, cols: number, idx: number, count: number): void;
+  columnRuns(runs: number, idx: number, count: number): number;
+  gatherColumns(dst: number, src: number, rows: number, cols: number, runs: number, nruns: number, count: number): void;
+  scatterColumns(dst: number, src: number, rows: number, cols: number, runs: number, nruns: number, count: number): void;
   matmulScratchBytes(): number;
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;

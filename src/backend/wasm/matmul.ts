@@ -93,41 +93,52 @@ function withoutZeroColumns(ctx: WasmContext, c: number, a: number, b: number, m
   if (2 * m * n * k < SKIP_MIN_FLOPS) return false;
   const w = ctx.exports;
   if (!transA && k >= 64 && (zeroColumn(ctx, a, m, k, 0) || zeroColumn(ctx, a, m, k, k - 1))) {
-    return onNonzeroColumns(ctx, a, m, k, c, m * n, (idx, kept) =>
+    return onNonzeroColumns(ctx, a, m, k, c, m * n, ({ runs, nruns, kept }) =>
       withBlocks(ctx, [m * kept, n * kept], ([a2, b2]) => {
-        w.gatherColumns(a2, a, m, k, idx, kept);
-        if (transB) w.gatherColumns(b2, b, n, k, idx, kept); // B [n, k]: its columns
+        w.gatherColumns(a2, a, m, k, runs, nruns, kept);
+        if (transB) w.gatherColumns(b2, b, n, k, runs, nruns, kept); // B [n, k]: its columns
         else {
-          const f32 = ctx.heap.f32(); // B [k, n]: its rows
-          const ids = ctx.heap.i32();
-          for (let t = 0; t < kept; t++) f32.copyWithin((b2 >> 2) + t * n, (b >> 2) + ids[(idx >> 2) + t] * n, (b >> 2) + (ids[(idx >> 2) + t] + 1) * n);
+          // B [k, n]: its rows, a run of columns of A being a block of rows of B
+          const [f32, ints] = [ctx.heap.f32(), ctx.heap.i32()];
+          for (let i = 0, to = b2 >> 2; i < nruns; i++) {
+            const [first, length] = [ints[(runs >> 2) + 2 * i], ints[(runs >> 2) + 2 * i + 1]];
+            f32.copyWithin(to, (b >> 2) + first * n, (b >> 2) + (first + length) * n);
+            to += length * n;
+          }
         }
         matmulOne(ctx, c, a2, b2, m, n, kept, 0, transB);
       }),
     );
   }
   if (!transB && n >= 64 && (zeroColumn(ctx, b, k, n, 0) || zeroColumn(ctx, b, k, n, n - 1))) {
-    return onNonzeroColumns(ctx, b, k, n, c, m * n, (idx, kept) =>
+    return onNonzeroColumns(ctx, b, k, n, c, m * n, ({ runs, nruns, kept }) =>
       withBlocks(ctx, [k * kept, m * kept], ([b2, c2]) => {
-        w.gatherColumns(b2, b, k, n, idx, kept);
+        w.gatherColumns(b2, b, k, n, runs, nruns, kept);
         matmulOne(ctx, c2, a, b2, m, kept, k, transA, 0);
-        w.scatterColumns(c, c2, m, n, idx, kept);
+        w.scatterColumns(c, c2, m, n, runs, nruns, kept);
       }),
     );
   }
   return false;
 }
 
+/** The nonzero columns of a matrix as runs of consecutive columns: `nruns` (first, length) int32 pairs at `runs`, `kept` columns in all. */
+interface ColumnRuns {
+  runs: number;
+  nruns: number;
+  kept: number;
+}
+
 /**
- * Lists the nonzero columns of the matrix at `ptr` [rows, cols]; where at most SKIP_MAX_KEPT of them are,
- * runs `product` on the list (or, with none, zeroes the `cSize` floats of C) and returns true.
+ * Finds the nonzero columns of the matrix at `ptr` [rows, cols]; where at most SKIP_MAX_KEPT of them are,
+ * runs `product` on their runs (or, with none, zeroes the `cSize` floats of C) and returns true.
  */
-function onNonzeroColumns(ctx: WasmContext, ptr: number, rows: number, cols: number, c: number, cSize: number, product: (idx: number, kept: number) => void): boolean {
-  return withBlocks(ctx, [cols, cols + 4], ([idx, flags]) => {
+function onNonzeroColumns(ctx: WasmContext, ptr: number, rows: number, cols: number, c: number, cSize: number, product: (columns: ColumnRuns) => void): boolean {
+  return withBlocks(ctx, [cols, cols + 4, 2 * cols], ([idx, flags, runs]) => {
     const kept = ctx.exports.nonzeroColumns(idx, ptr, rows, cols, flags);
     if (kept > SKIP_MAX_KEPT * cols) return false;
     if (kept === 0) ctx.exports.zero(c, cSize * 4);
-    else product(idx, kept);
+    else product({ runs, nruns: ctx.exports.columnRuns(runs, idx, kept), kept });
     return true;
   });
 }

@@ -31,21 +31,53 @@ export function nonzeroColumns(idx: usize, x: usize, rows: i32, cols: i32, flags
   return count;
 }
 
-/** dst [rows, count] = src[:, idx] for src [rows, cols]. */
-export function gatherColumns(dst: usize, src: usize, rows: i32, cols: i32, idx: usize, count: i32): void {
+/**
+ * Turns a list of `count` increasing column indices into runs of consecutive columns: (first column,
+ * length) int32 pairs at `runs`; returns how many. MNIST's inked columns come in runs along the image's
+ * rows, so gathering and scattering move whole runs at a time.
+ */
+export function columnRuns(runs: usize, idx: usize, count: i32): i32 {
+  let n = 0;
+  let t = 0;
+  while (t < count) {
+    const first = load<i32>(idx + (<usize>t << 2));
+    let length = 1;
+    while (t + length < count && load<i32>(idx + (<usize>(t + length) << 2)) == first + length) length++;
+    store<i32>(runs + (<usize>n << 3), first);
+    store<i32>(runs + (<usize>n << 3), length, 4);
+    n++;
+    t += length;
+  }
+  return n;
+}
+
+/** dst [rows, count] = the columns of src [rows, cols] in the `nruns` runs at `runs` (count columns in all). */
+export function gatherColumns(dst: usize, src: usize, rows: i32, cols: i32, runs: usize, nruns: i32, count: i32): void {
   for (let r = 0; r < rows; r++) {
     const s = src + (<usize>(r * cols) << 2);
-    const d = dst + (<usize>(r * count) << 2);
-    for (let t = 0; t < count; t++) store<f32>(d + (<usize>t << 2), load<f32>(s + (<usize>load<i32>(idx + (<usize>t << 2)) << 2)));
+    let d = dst + (<usize>(r * count) << 2);
+    for (let i = 0; i < nruns; i++) {
+      const bytes = <usize>load<i32>(runs + (<usize>i << 3), 4) << 2;
+      memory.copy(d, s + (<usize>load<i32>(runs + (<usize>i << 3)) << 2), bytes);
+      d += bytes;
+    }
   }
 }
 
-/** dst [rows, cols] = 0 except dst[:, idx[t]] = src[:, t], for src [rows, count]. */
-export function scatterColumns(dst: usize, src: usize, rows: i32, cols: i32, idx: usize, count: i32): void {
-  memory.fill(dst, 0, <usize>(rows * cols) << 2);
+/** dst [rows, cols] = 0 except the columns in the runs, which take src [rows, count]'s columns in order. */
+export function scatterColumns(dst: usize, src: usize, rows: i32, cols: i32, runs: usize, nruns: i32, count: i32): void {
   for (let r = 0; r < rows; r++) {
-    const s = src + (<usize>(r * count) << 2);
+    let s = src + (<usize>(r * count) << 2);
     const d = dst + (<usize>(r * cols) << 2);
-    for (let t = 0; t < count; t++) store<f32>(d + (<usize>load<i32>(idx + (<usize>t << 2)) << 2), load<f32>(s + (<usize>t << 2)));
+    let next = 0; // the first column not yet written
+    for (let i = 0; i < nruns; i++) {
+      const first = load<i32>(runs + (<usize>i << 3));
+      const length = load<i32>(runs + (<usize>i << 3), 4);
+      memory.fill(d + (<usize>next << 2), 0, <usize>(first - next) << 2);
+      memory.copy(d + (<usize>first << 2), s, <usize>length << 2);
+      s += <usize>length << 2;
+      next = first + length;
+    }
+    memory.fill(d + (<usize>next << 2), 0, <usize>(cols - next) << 2);
   }
 }

@@ -6,7 +6,7 @@ export { unary, binary, where } from "./elementwise";
 export { sum, max, argmax } from "./reduce";
 export { im2col, col2im } from "./conv";
 export { matmul, matmulBatch, matmulScratchBytes } from "./matmul";
-export { gatherColumns, nonzeroColumns, scatterColumns } from "./columns";
+export { columnRuns, gatherColumns, nonzeroColumns, scatterColumns } from "./columns";
 export { sigmoid, sigmoidGrad, addBias, gelu, geluGrad } from "./fused";
 export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntropy, crossEntropyGrad, layerNorm, layerNormGradX } from "./rows";
 
