@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Rng } from "../../src/core/rng.js";
-import { allocBatch, batchCount, batches, epochOrder, gatherBatch, oneHot, splitAt, subset } from "../../src/data/batches.js";
+import { allocBatch, batchCount, batches, concatDatasets, epochOrder, gatherBatch, oneHot, splitAt, subset } from "../../src/data/batches.js";
 import { loadMnist, type Dataset } from "../../src/data/mnist.js";
 import { assertNnlabError } from "./helpers.js";
 
@@ -109,6 +109,25 @@ describe("oneHot, subset and splitAt", () => {
     assert.deepEqual(Array.from(picked.labels), [7, 2]);
     assert.equal(picked.images[6], 2);
     assert.equal(subset(ds, []).count, 0);
+  });
+
+  it("keeps a dataset's bytes beside its values through subset, splitAt and concatDatasets", async () => {
+    const { test } = await loadMnist();
+    assert.ok(test.pixels, "a dataset read from IDX bytes keeps them");
+    const agree = (d: Dataset, what: string) => {
+      assert.ok(d.pixels, `${what}: has bytes`);
+      assert.equal(d.pixels.length, d.images.length, `${what}: one byte per value`);
+      d.pixels.forEach((b, i) => assert.equal(d.images[i], Math.fround(b / 255), `${what}: value ${i}`));
+    };
+    agree(subset(test, 3), "first 3");
+    agree(subset(test, [9, 0, 4]), "picked");
+    const [a, b] = splitAt(subset(test, 5), 2);
+    agree(a, "split, first part");
+    agree(b, "split, rest");
+    agree(concatDatasets(a, b), "concatenated");
+    const { pixels, ...values } = b;
+    assert.ok(pixels);
+    assert.equal(concatDatasets(a, values).pixels, undefined, "no bytes when one side has none");
   });
 
   it("splits into two parts that add up to the whole", () => {
