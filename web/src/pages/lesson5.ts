@@ -130,7 +130,7 @@ const topP = slider("top-p", { min: 0.05, max: 1, step: 0.01, value: 1, format: 
 const nextView = el("div", { class: "next-view", "data-testid": "next" });
 const sampleButton = button("Sample one token", () => void sample(1), "sample-one");
 const runButton = button("Run", () => void sample(RUN_TOKENS), "sample-run");
-const stopButton = button("Stop", () => void engine().call("gpt.stop", {}), "sample-stop");
+const stopButton = button("Stop", () => void engine().call("gpt.stop", { run: sampleRun }), "sample-stop");
 stopButton.disabled = true;
 const sampled = el("p", { class: "sampled", "data-testid": "sampled", "data-count": "0" }, el("span", { class: "muted" }, "Sampled tokens appear here, each with the probability it was drawn with, and are appended to the prompt."));
 nextPanel.append(el("div", { class: "row controls" }, temperature.element, topK.element, topP.element), nextView, el("div", { class: "row controls" }, sampleButton, runButton, stopButton), sampled);
@@ -163,9 +163,12 @@ const refreshNext = () => showNext({ text: prompt.value(), ...settings });
 
 const RUN_TOKENS = 500;
 let sampling = false;
+/** This page's sampling runs, numbered: Stop names the one it means, even while it waits for the engine. */
+let sampleRun = 0;
 async function sample(n: number): Promise<void> {
   if (sampling) return;
   sampling = true;
+  const run = ++sampleRun;
   sampleButton.disabled = runButton.disabled = true;
   stopButton.disabled = n === 1;
   const chips: HTMLElement[] = [];
@@ -180,7 +183,7 @@ async function sample(n: number): Promise<void> {
     sampled.dataset.count = String(Number(sampled.dataset.count) + 1);
   });
   try {
-    const r = await engine().call("gpt.sample", { text: prompt.value(), tokens: n, ...settings, topK: settings.topK || undefined });
+    const r = await engine().call("gpt.sample", { text: prompt.value(), tokens: n, run, ...settings, topK: settings.topK || undefined });
     sampled.dataset.last = r.text;
   } catch (e) {
     showError(nextPanel, e);

@@ -78,11 +78,15 @@ declare module "../protocol.js" {
     "gpt.next": { params: { text: string; top: number } & SamplingOptions; result: NextToken };
     /**
      * Continues `text` by up to `tokens` tokens, one "gpt.token" event each as soon as it is chosen; stops
-     * early on "gpt.stop". Returns the tokens generated.
+     * early on a "gpt.stop" for its `run` (the caller's number for this run, counting up). Returns the
+     * tokens generated.
      */
-    "gpt.sample": { params: { text: string; tokens: number; seed?: number } & SamplingOptions; result: { ids: number[]; pieces: string[]; text: string; stopped: boolean } };
-    /** Stops a running "gpt.sample" (answered at once). */
-    "gpt.stop": { params: Record<string, never>; result: { stopped: boolean } };
+    "gpt.sample": { params: { text: string; tokens: number; seed?: number; run: number } & SamplingOptions; result: { ids: number[]; pieces: string[]; text: string; stopped: boolean } };
+    /**
+     * Stops "gpt.sample" runs numbered up to `run` (answered at once): the one running, or one still
+     * waiting in the queue behind other work, which then stops after its first token.
+     */
+    "gpt.stop": { params: { run: number }; result: { stopped: boolean } };
     /** The attention pattern of every head: patterns[((l·nh + h)·T + t)·T + j] = weight of token j for token t. */
     "gpt.attention": { params: { text: string; causal: boolean; scale: boolean }; result: { prompt: Prompt; nLayer: number; nHead: number; patterns: Float32Array; version: number } };
     /** One token's query in one head against every key: dot products, scores and weights. */
@@ -169,7 +173,8 @@ function embeddingTable(g: CurrentGpt): EmbeddingTable {
   return table.table;
 }
 
-let stopRequested = false;
+/** The highest run number a "gpt.stop" has asked to stop (runs wait in a queue; a stop does not). */
+let stoppedRun = -Infinity;
 let sampleRng = new Rng(20240601);
 
 export const gptInspectMethods: MethodTable = {
@@ -206,26 +211,26 @@ export const gptInspectMethods: MethodTable = {
     return { prompt: p, top: candidates, kept, vocabSize: logits.length, version: g.info.version };
   },
 
-  async "gpt.sample"({ text, tokens, seed, temperature, topK, topP }, ctx) {
+  async "gpt.sample"({ text, tokens, seed, run, temperature, topK, topP }, ctx) {
     const g = currentGpt();
     const p = prompt(g, text);
     if (seed !== undefined) sampleRng = new Rng(seed);
-    stopRequested = false;
+    const stopRequested = () => stoppedRun >= run;
     const ids: number[] = [];
     const steps = generateSteps(g.model, p.ids, { temperature, topK, topP, rng: sampleRng, vocabLimit: g.tokenizer.vocabSize });
     for (const t of steps) {
       ids.push(t.id);
       ctx.emit("gpt.token", { id: t.id, piece: g.tokenizer.piece(t.id), p: t.probs[t.id], index: ids.length - 1 });
-      if (ids.length >= tokens || stopRequested) break;
+      if (ids.length >= tokens || stopRequested()) break;
       await yieldToMessages(); // "gpt.stop" (answered at once) gets in between two tokens
-      if (stopRequested || currentGpt() !== g) break;
+      if (stopRequested() || currentGpt() !== g) break;
     }
     const stopped = ids.length < tokens;
     return { ids, pieces: ids.map((id) => g.tokenizer.piece(id)), text: g.tokenizer.decode(ids), stopped };
   },
 
-  "gpt.stop"() {
-    stopRequested = true;
+  "gpt.stop"({ run }) {
+    stoppedRun = Math.max(stoppedRun, run);
     return { stopped: true };
   },
 
