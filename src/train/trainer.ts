@@ -82,13 +82,13 @@ export function makeOptimizer(config: MnistTrainConfig, model: DigitModel, batch
     : new SGD(params, { lr, momentum: config.momentum, weightDecay: config.weightDecay });
 }
 
-/** Trains a digit network (an MLP, or a CNN when the config has `conv`) on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
 /**
  * Batches per call of the fused steps in an epoch: about a millisecond of the lesson's net, so progress
  * events keep flowing, and far more than the call costs.
  */
 const STEPS_PER_CALL = 100;
 
+/** Trains a digit network (an MLP, or a CNN when the config has `conv`) on MNIST-like data. Drive it epoch by epoch (`trainEpoch`) or step by step (`step`). */
 export class MnistTrainer {
   readonly model: DigitModel;
   readonly optimizer: Optimizer;
