@@ -97,7 +97,7 @@ export function datasetFromIdx(
 /**
  * The dataset with `images` made from `pixels` on first read (then kept): a training run that only reads
  * the bytes (the fused steps) never builds the 188 MB float copy of MNIST's training images, nor waits
- * the second it takes.
+ * for it (about half a second here).
  */
 function withLazyImages(ds: Omit<Dataset, "images"> & { pixels: Uint8Array }): Dataset {
   let images: Float32Array | null = null;
