@@ -32,7 +32,7 @@ export function profileSteps(step: () => void, { warmup = 5, steps = 30, threads
   instrument(backend.kernels as unknown as Record<string, AnyKernel>, "prim", totals);
   if (backend.fused) instrument(backend.fused as unknown as Record<string, AnyKernel>, "fused", totals);
   const steps0 = backend as unknown as Record<string, ((s: { param: { shape: readonly number[] } }) => void) | undefined>;
-  for (const name of ["adamStep", "denseSgdStep"]) {
+  for (const name of ["adamStep", "denseStep"]) {
     const kernel = steps0[name];
     if (!kernel) continue;
     steps0[name] = (s) => {

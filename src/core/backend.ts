@@ -37,12 +37,29 @@ export interface DenseLayer {
   readonly bias: KernelArg;
 }
 
+/** Adam's moments of one parameter (same shape, zeros before the first step), updated in place. */
+export interface AdamMoments {
+  readonly m: KernelArg;
+  readonly v: KernelArg;
+}
+
 /**
- * One SGD step of a dense MLP on one mini-batch, for {@link Backend.denseSgdStep}: the batch is the
- * first `n` examples of `x`, each `in` values long, row after row, with their labels.
+ * The Adam/AdamW update of a fused step (see {@link AdamStep} for the symbols): the moments of each
+ * layer's weight and bias, and `t`, the step number of the first step (1 on the very first).
  */
-export interface DenseSgdStep {
+export interface DenseAdam extends Pick<AdamStep, "beta1" | "beta2" | "eps" | "weightDecay" | "decoupled" | "t"> {
+  readonly moments: readonly { readonly weight: AdamMoments; readonly bias: AdamMoments }[];
+}
+
+/**
+ * One training step of a dense MLP on one mini-batch, for {@link Backend.denseStep}: the batch is the
+ * first `n` examples of `x`, each `in` values long, row after row, with their labels. The update is
+ * SGD (p −= lr·g), or Adam where `adam` is given.
+ */
+export interface DenseStep {
   readonly layers: readonly DenseLayer[];
+  /** Adam's constants and moments; absent: plain SGD. */
+  readonly adam?: DenseAdam;
   /** Activation of the hidden layers. */
   readonly hidden: "sigmoid" | "relu";
   /** Sigmoid outputs with the quadratic cost (mean of ½‖a − y‖²), or logits with cross-entropy. */
@@ -57,10 +74,11 @@ export interface DenseSgdStep {
 }
 
 /**
- * Many SGD steps of a dense MLP over a data set of bytes, for {@link Backend.denseSgdSteps}: step s
- * takes the examples `order[s·batch …]` (the last step what is left) and learning rate `lrs[s]`.
+ * Many training steps of a dense MLP over a data set of bytes, for {@link Backend.denseSteps}: step s
+ * takes the examples `order[s·batch …]` (the last step what is left), learning rate `lrs[s]` and, with
+ * Adam, step number `adam.t + s`.
  */
-export interface DenseSgdSteps extends Pick<DenseSgdStep, "layers" | "hidden" | "head"> {
+export interface DenseSteps extends Pick<DenseStep, "layers" | "adam" | "hidden" | "head"> {
   /** The whole data set [count, inputs] as bytes (value = byte / 255); the backend may keep a copy between calls. */
   readonly pixels: Uint8Array;
   /** Its labels [count]. */
@@ -69,11 +87,11 @@ export interface DenseSgdSteps extends Pick<DenseSgdStep, "layers" | "hidden" | 
   readonly order: Int32Array;
   readonly batch: number;
   /** Learning rate of each step (one per batch of `order`). */
-  readonly lrs: Float32Array;
+  readonly lrs: Float64Array;
 }
 
-/** What {@link Backend.denseSgdSteps} did: the cost and correct count of each step that ran. */
-export interface DenseSgdStepsResult {
+/** What {@link Backend.denseSteps} did: the cost and correct count of each step that ran. */
+export interface DenseStepsResult {
   readonly costs: Float32Array;
   readonly correct: Int32Array;
   /** Steps that ran: all of them, or up to and including the first whose cost is not finite. */
@@ -122,16 +140,16 @@ export interface Backend {
   /** Optional fused kernels overriding composites (each tested against its composite). */
   readonly fused?: FusedKernels;
   /**
-   * Optional: a whole SGD step of a dense MLP in one kernel (forward, cost, backward, W −= lr·dW and
-   * b −= lr·db in place); returns the batch's mean cost and how many examples it got right. The
+   * Optional: a whole training step of a dense MLP in one kernel (forward, cost, backward, and the SGD
+   * or Adam update in place); returns the batch's mean cost and how many examples it got right. The
    * trainer's composite step is its oracle (src/train/fused-step.ts decides when it runs).
    */
-  denseSgdStep?(step: DenseSgdStep): { cost: number; correct: number };
+  denseStep?(step: DenseStep): { cost: number; correct: number };
   /**
-   * Optional: many {@link denseSgdStep}s in one call over a data set the backend keeps (uploaded once
+   * Optional: many {@link denseStep}s in one call over a data set the backend keeps (uploaded once
    * per `pixels` array), so a step costs no host work: the trainer's epoch loop on MNIST's bytes.
    */
-  denseSgdSteps?(steps: DenseSgdSteps): DenseSgdStepsResult;
+  denseSteps?(steps: DenseSteps): DenseStepsResult;
   /**
    * Optional: one Adam/AdamW update of a parameter in a single pass, in place (the optimizer's
    * composite update in src/optim/adam.ts is its oracle and runs wherever this is missing).

@@ -1,5 +1,6 @@
 // Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019: decoupled weight decay).
 
+import { keep } from "../core/engine.js";
 import * as ops from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer } from "./optimizer.js";
@@ -34,8 +35,33 @@ export class Adam extends Optimizer {
     this.decays = opts.decays ?? (() => true);
   }
 
+  /** Whether this optimizer decouples weight decay from the gradient (AdamW). */
+  get isDecoupled(): boolean {
+    return this.decoupled;
+  }
+
+  /** The weight decay λ this optimizer applies to the parameter at `path` (0: none). */
+  decayOf(path: string): number {
+    const p = this.params.get(path);
+    return p && this.weightDecay && this.decays(path, p) ? this.weightDecay : 0;
+  }
+
+  /**
+   * The moments m and v of the parameter at `path`, made (zeros) where no step has made them yet: for
+   * a fused training step that updates them in place (src/train/fused-step.ts).
+   */
+  moments(path: string): { m: Tensor; v: Tensor } {
+    const p = this.params.get(path);
+    if (!p) throw new Error(`Adam.moments: no parameter "${path}"`);
+    let state = this.state.get(path);
+    if (!state) this.state.set(path, (state = {}));
+    state.m ??= keep(ops.zerosLike(p));
+    state.v ??= keep(ops.zerosLike(p));
+    return { m: state.m, v: state.v };
+  }
+
   protected update(p: Tensor, g: Tensor, state: Record<string, Tensor>, lr: number, path: string): Tensor {
-    const decay = this.weightDecay && this.decays(path, p) ? this.weightDecay : 0;
+    const decay = this.decayOf(path);
     if (this.updateInPlace(p, g, state, lr, decay)) return p;
     const t = this.stepCount + 1;
     let grad = g;

@@ -1,12 +1,12 @@
-// Host side of the fused SGD steps of a dense MLP (assembly/dense-step.ts has the loops).
-// - denseSgdStep: copies one batch (values, or bytes that stand for byte / 255) and its labels into a
+// Host side of the fused training steps of a dense MLP, SGD or Adam (assembly/dense-step.ts has the loops).
+// - denseStep: copies one batch (values, or bytes that stand for byte / 255) and its labels into a
 //   work block kept between steps, writes the layer layout, makes one call, reads back cost and count.
-// - denseSgdSteps: many steps in one call over a data set of bytes kept in linear memory (uploaded
+// - denseSteps: many steps in one call over a data set of bytes kept in linear memory (uploaded
 //   once per array, freed when the array is collected), so a step costs the host nothing.
 // Neither touches the worker pool: a mini-batch step is far below the size where handing work to
 // another thread pays.
 
-import type { Backend, DenseLayer, DenseSgdStep, DenseSgdSteps } from "../../core/backend.js";
+import type { Backend, DenseAdam, DenseLayer, DenseStep, DenseSteps } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
@@ -31,7 +31,7 @@ class Reusable {
 }
 
 function badBatch(expected: string, found: string): NnlabError {
-  return NnlabError.problem({ subject: "denseSgdStep batch", expected, found });
+  return NnlabError.problem({ subject: "denseStep batch", expected, found });
 }
 
 /** A byte array copied into linear memory, and the largest value in it where asked (labels are checked against it). */
@@ -71,11 +71,30 @@ class ResidentBytes {
   }
 }
 
+/**
+ * Writes the constants of steps with learning rates `lrs`, the first being step `adam.t`, as the kernel
+ * reads them (f32 [steps, 4]: lr, then Adam's shrink 1 − lr·λ and bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ),
+ * rounded from float64 as the optimizer's adamStep rounds them.
+ */
+function writeHyper(f32: Float32Array, at: number, lrs: ArrayLike<number>, steps: number, adam: DenseAdam | undefined): void {
+  for (let s = 0; s < steps; s++) {
+    const lr = lrs[s];
+    const i = (at >> 2) + 4 * s;
+    f32[i] = lr;
+    if (!adam) continue;
+    const t = adam.t + s;
+    f32[i + 1] = adam.decoupled ? 1 - lr * adam.weightDecay : 1;
+    f32[i + 2] = 1 - adam.beta1 ** t;
+    f32[i + 3] = 1 - adam.beta2 ** t;
+  }
+}
+
 /** The two fused entry points of the wasm backend, sharing the layout and work blocks. */
-export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdStep" | "denseSgdSteps"> {
+export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "denseStep" | "denseSteps"> {
   const header = new Reusable(ctx); // result (2 values, padded to 16 bytes), then the layout
   const work = new Reusable(ctx);
-  const perStep = new Reusable(ctx); // denseSgdSteps: order, learning rates, results
+  const perStep = new Reusable(ctx); // order, each step's constants, results
+  const adamBlock = new Reusable(ctx);
   const residentPixels = new ResidentBytes(ctx, false);
   const residentLabels = new ResidentBytes(ctx, true);
   let layout: number[] = [];
@@ -94,15 +113,30 @@ export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdS
     return head;
   };
 
-  const denseSgdStep = (step: DenseSgdStep) => {
+  /** Writes Adam's constants and moment pointers (see the kernel's header); its address, or 0 for SGD. */
+  const adamOf = (layers: readonly DenseLayer[], adam: DenseAdam | undefined): number => {
+    if (!adam) return 0;
+    if (adam.moments.length !== layers.length) throw badBatch(`Adam's moments for each of the ${layers.length} layers`, `${adam.moments.length}`);
+    const at = adamBlock.at(32 + 16 * layers.length);
+    const f32 = ctx.heap.f32();
+    const i32 = ctx.heap.i32();
+    f32.set([adam.beta1, 1 - adam.beta1, adam.beta2, 1 - adam.beta2, adam.eps, adam.weightDecay], at >> 2);
+    i32[(at >> 2) + 6] = adam.decoupled ? 1 : 0;
+    adam.moments.forEach(({ weight, bias }, l) => i32.set([ptrOf(weight.m), ptrOf(weight.v), ptrOf(bias.m), ptrOf(bias.v)], (at >> 2) + 8 + 4 * l));
+    return at;
+  };
+
+  const denseStep = (step: DenseStep) => {
     const { layers, x, labels, n } = step;
     const inputs = layers[0].weight.shape[1];
     const classes = layers[layers.length - 1].weight.shape[0];
     const head = layoutOf(layers);
-    const base = work.at(ctx.exports.denseStepWorkBytes(head + 16, n));
+    const withAdam = step.adam ? 1 : 0;
+    const block = work.at(ctx.exports.denseStepWorkBytes(head + 16, n, withAdam));
+    const base = block + ctx.exports.denseStepBatchAt(head + 16, withAdam);
     const i32 = ctx.heap.i32();
     if (n * inputs > x.length || n > labels.length) throw badBatch(`${n} examples of ${inputs} values and their labels`, `${x.length} values and ${labels.length} labels`);
-    // the kernel's work block starts with labels int32 [n] (padded to 4), then a⁽⁰⁾ [n, inputs]
+    // the batch's part of the work block starts with labels int32 [n] (padded to 4), then a⁽⁰⁾ [n, inputs]
     for (let r = 0; r < n; r++) {
       const label = labels[r];
       if (!(label >= 0 && label < classes && Number.isInteger(label))) throw badBatch(`labels from 0 to ${classes - 1}`, `${label} (example ${r})`);
@@ -111,13 +145,16 @@ export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdS
     // one contiguous copy (writing rows one by one into shared memory costs more than gathering them
     // first): bytes go to the kernel's byte area and become byte / 255 there, floats straight to a⁽⁰⁾
     const pixels = x instanceof Uint8Array;
-    if (pixels) ctx.heap.u8().set(x.subarray(0, n * inputs), base + ctx.exports.denseStepPixelsAt(head + 16, n));
+    if (pixels) ctx.heap.u8().set(x.subarray(0, n * inputs), block + ctx.exports.denseStepPixelsAt(head + 16, n, withAdam));
     else ctx.heap.f32().set(x.subarray(0, n * inputs), (base >> 2) + ((n + 3) & ~3));
-    ctx.exports.denseSgdStep(head + 16, base, n, HIDDEN[step.hidden], HEAD[step.head], step.lr, ctx.scratch, head, pixels ? 1 : 0);
+    const adam = adamOf(layers, step.adam);
+    const hyper = perStep.at(16);
+    writeHyper(ctx.heap.f32(), hyper, [step.lr], 1, step.adam);
+    ctx.exports.denseStep(head + 16, block, n, HIDDEN[step.hidden], HEAD[step.head], hyper, adam, ctx.scratch, head, pixels ? 1 : 0);
     return { cost: ctx.heap.f32()[head >> 2], correct: i32[(head >> 2) + 1] };
   };
 
-  const denseSgdSteps = (s: DenseSgdSteps) => {
+  const denseSteps = (s: DenseSteps) => {
     const { layers, pixels, labels, order, batch, lrs } = s;
     const inputs = layers[0].weight.shape[1];
     const classes = layers[layers.length - 1].weight.shape[0];
@@ -133,14 +170,15 @@ export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdS
     const classOf = residentLabels.of(labels);
     if (count > 0 && classOf.max >= classes) throw badBatch(`labels from 0 to ${classes - 1}`, `${classOf.max}`);
     const head = layoutOf(layers);
-    const base = work.at(ctx.exports.denseStepWorkBytes(head + 16, Math.min(batch, Math.max(1, order.length))));
-    // per-step block: order int32 [examples], learning rates f32 [steps], results (f32, i32) [steps]
-    const block = perStep.at(4 * (order.length + 3 * steps) + 16);
-    const lrAt = block + 4 * order.length;
-    const resultsAt = lrAt + 4 * steps;
+    const base = work.at(ctx.exports.denseStepWorkBytes(head + 16, Math.min(batch, Math.max(1, order.length)), s.adam ? 1 : 0));
+    const adam = adamOf(layers, s.adam);
+    // per-step block: order int32 [examples], constants f32 [steps, 4], results (f32, i32) [steps]
+    const block = perStep.at(4 * (order.length + 6 * steps) + 16);
+    const hyper = block + 4 * order.length;
+    const resultsAt = hyper + 16 * steps;
     ctx.heap.i32().set(order, block >> 2);
-    ctx.heap.f32().set(lrs.subarray(0, steps), lrAt >> 2);
-    const done = ctx.exports.denseSgdSteps(head + 16, base, data.ptr, classOf.ptr, block, order.length, batch, HIDDEN[s.hidden], HEAD[s.head], lrAt, ctx.scratch, resultsAt);
+    writeHyper(ctx.heap.f32(), hyper, lrs, steps, s.adam);
+    const done = ctx.exports.denseSteps(head + 16, base, data.ptr, classOf.ptr, block, order.length, batch, HIDDEN[s.hidden], HEAD[s.head], hyper, adam, ctx.scratch, resultsAt);
     const costs = new Float32Array(done);
     const correct = new Int32Array(done);
     const f32 = ctx.heap.f32();
@@ -152,5 +190,5 @@ export function denseSteps(ctx: WasmContext): Pick<Required<Backend>, "denseSgdS
     return { costs, correct, done };
   };
 
-  return { denseSgdStep, denseSgdSteps };
+  return { denseStep, denseSteps };
 }

@@ -7,7 +7,7 @@ import type { TypedArray } from "../../core/dtype.js";
 import { kernels as js } from "../js/index.js";
 import { binaryKernel, BINARY, unaryKernel, UNARY, whereKernel } from "./elementwise.js";
 import { viaJs } from "./fallback.js";
-import { denseSteps } from "./dense-step.js";
+import { denseStepKernels } from "./dense-step.js";
 import { fusedKernels } from "./fused.js";
 import { WasmHeap } from "./heap.js";
 import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./loader.js";
@@ -152,7 +152,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
     },
     kernels: kernelTable(ctx),
     fused: fusedKernels(ctx),
-    ...denseSteps(ctx),
+    ...denseStepKernels(ctx),
     adamStep: (s) => {
       // constants rounded from float64 exactly as the composite's scalar operands are
       const shrink = s.decoupled ? 1 - s.lr * s.weightDecay : 1;

@@ -46,10 +46,11 @@ export interface KernelExports {
   attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;
   causalSoftmaxHeads(s: number, heads: number, t: number, scale: number): void;
   causalSoftmaxGradHeads(d: number, p: number, heads: number, t: number, scale: number): void;
-  denseStepWorkBytes(layout: number, n: number): number;
-  denseStepPixelsAt(layout: number, n: number): number;
-  denseSgdSteps(layout: number, work: number, pixels: number, labels: number, order: number, examples: number, batch: number, hidden: number, head: number, lrs: number, scratch: number, results: number): number;
-  denseSgdStep(layout: number, work: number, n: number, hidden: number, head: number, lr: number, scratch: number, result: number, pixels: number): void;
+  denseStepWorkBytes(layout: number, n: number, adam: number): number;
+  denseStepPixelsAt(layout: number, n: number, adam: number): number;
+  denseStepBatchAt(layout: number, adam: number): number;
+  denseSteps(layout: number, work: number, pixels: number, labels: number, order: number, examples: number, batch: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, results: number): number;
+  denseStep(layout: number, work: number, n: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, result: number, pixels: number): void;
   attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;
   attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
   lstmCell(out: number, gates: number, c: number, n: number, h: number): void;

@@ -1,18 +1,26 @@
-// One SGD step of a dense MLP in one call: forward pass, cost and its gradient, backward pass and the
-// update W −= lr·dW, b −= lr·db in place. It runs the same kernels, in the same order, as the composite
-// step does op by op (matmul, addBias, sigmoid, sum, argmax, crossEntropy and their backward kernels),
-// but never stores dW: each 4×8 tile of it is applied to W as soon as it is summed (rows and columns
-// of W that fill no tile sum one element at a time, which rounds a little differently from the
-// composite's matmul). Everything stays on the calling thread: a mini-batch step is far too small to
-// hand to a worker.
+// One training step of a dense MLP in one call: forward pass, cost and its gradient, backward pass and the
+// update in place, by SGD (W −= lr·dW, b −= lr·db) or by Adam/AdamW. It runs the same kernels, in the
+// same order, as the composite step does op by op (matmul, addBias, sigmoid, sum, argmax, crossEntropy,
+// their backward kernels, adamStep), but SGD never stores dW: each 4×8 tile of it is applied to W as
+// soon as it is summed (rows and columns of W that fill no tile sum one element at a time, which rounds
+// a little differently from the composite's matmul). Adam sums the same tiles into a gradient buffer,
+// then runs the optimizer's own adamStep kernel over each parameter. Everything stays on the calling
+// thread: a mini-batch step is far too small to hand to a worker.
 //
 // Layout (int32 at `layout`): L, then the widths s0 … sL, then (weight, bias) pointers of layers 1 … L;
 // layer l has weight [s_l, s_{l-1}] (PyTorch's [out, in]) and bias [s_l].
 // Work block (`denseStepWorkBytes` bytes; the host fills the labels, and a⁽⁰⁾ or the pixel bytes at the
-// end): labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l], two gradient buffers [n, widest], float64 column sums and
-// the bias gradient of the widest layer, the first layer's group index (below), then room for n·s0
-// pixel bytes. Each part starts on a 16-byte boundary. `denseSgdSteps` runs many steps in one call,
-// taking each batch's bytes from a whole data set kept in linear memory.
+// end): with Adam, its working copies of the first layer (W⁽¹⁾ᵀ, and its m and v transposed alike); then
+// at `denseStepBatchAt` the batch's part: labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l], two gradient buffers
+// [n, widest], float64 column sums and the bias gradient of the widest layer, the first layer's group
+// index (below), with Adam the largest layer's dW and the pixel index (dense-pixels.ts), then room for
+// n·s0 pixel bytes. Each part starts on a 16-byte boundary.
+// Per step (`hyper`, f32): the learning rate, then for Adam the shrink 1 − lr·λ (AdamW) and the bias
+// corrections 1 − β₁ᵗ and 1 − β₂ᵗ, rounded by the host from float64 as for adamStep.
+// Adam (`adam`, 0 for SGD): f32 β₁, 1 − β₁, β₂, 1 − β₂, ε, λ, then int32 decoupled and a pad, then for
+// layers 1 … L the int32 pointers of m and v of the weight, then m and v of the bias.
+// `denseSteps` runs many steps in one call, taking each batch's bytes from a whole data set kept in
+// linear memory.
 //
 // The first layer skips zeros. MNIST digits are about 80% blank paper, and the first layer holds almost
 // all the work (784·16 of the lesson's 13,002 weights), so the step first lists, image by image, the
@@ -21,10 +29,18 @@
 // so the result differs from it at most in summation order (for batches of up to 16 rows not at all:
 // both sum lane by lane in column order). Where more than half the groups are nonzero (dense inputs) or
 // s0 is not a multiple of 4, layer 1 takes the dense path like every other layer.
+//
+// Adam's steps go further (dense-pixels.ts): they list single nonzero inputs, not groups, and keep the
+// first layer transposed for as long as a call runs, so that each inked pixel adds a scaled row of Wᵀ
+// to z, 32 outputs at a time. That is about three times the multiply-adds per cycle of the group loops
+// on a layer as wide as 128, on fewer multiply-adds. The sums run in another order than the dense
+// product's, so Adam's steps match the composite to rounding, not to the bit.
 
 import { sigmoid, sigmoidGrad, addBias } from "./fused";
 import { matmul } from "./matmul";
 import { argmax, sum } from "./reduce";
+import { forwardPixels, listPixels, pixelIndexBytes, transpose, weightGradPixels } from "./dense-pixels";
+import { adamStep } from "./optim";
 import { crossEntropy, crossEntropyGrad } from "./rows";
 import { hsum, madd } from "./simd";
 
@@ -79,21 +95,47 @@ function groupIndexAt(layout: usize, n: i32): i32 {
   return grads + 2 * (pad4(n * w) << 2) + (pad4(2 * w) << 2) + (pad4(w) << 2);
 }
 
-/** Bytes before the batch's pixel bytes (see denseSgdStep's `pixels`): everything else. */
-function pixelsAt(layout: usize, n: i32): i32 {
+/** Bytes before the gradient buffer of Adam's weights, which holds the largest layer's dW. */
+function weightGradAt(layout: usize, n: i32): i32 {
   const groups = groupsOf(width(layout, 0));
   // lists and column rows int32 [n, groups] each, counts int32 [n], column starts [groups + 1], fill [groups]
   return groupIndexAt(layout, n) + 2 * (pad4(n * groups) << 2) + (pad4(n) << 2) + (pad4(groups + 1) << 2) + (pad4(groups) << 2);
 }
 
-/** Bytes of the work block for a batch of n; the last n·s0 (padded to 16) hold pixel bytes when the host sends bytes. */
-export function denseStepWorkBytes(layout: usize, n: i32): i32 {
-  return pixelsAt(layout, n) + (pad4((n * width(layout, 0) + 3) >> 2) << 2);
+/** Bytes before the pixel index of Adam's first layer (SGD has neither it nor the dW buffer). */
+function pixelIndexAt(layout: usize, n: i32, adam: bool): i32 {
+  let largest = 0;
+  for (let l = 1; l <= layerCount(layout); l++) largest = max(largest, width(layout, l) * width(layout, l - 1));
+  return weightGradAt(layout, n) + (adam ? pad4(largest) << 2 : 0);
+}
+
+/** Bytes before the batch's pixel bytes (see denseStep's `pixels`): everything else of the batch's part. */
+function pixelsAt(layout: usize, n: i32, adam: bool): i32 {
+  return pixelIndexAt(layout, n, adam) + (adam ? pixelIndexBytes(n, width(layout, 0)) : 0);
+}
+
+/** Floats of W⁽¹⁾, padded: the size of each of Adam's three working copies of the first layer. */
+@inline
+function firstLayerFloats(layout: usize): i32 {
+  return layerCount(layout) ? pad4(width(layout, 0) * width(layout, 1)) : 0;
+}
+
+/** Offset of the batch's part of the work block (after Adam's working copies of the first layer). */
+export function denseStepBatchAt(layout: usize, adam: bool): i32 {
+  return adam ? 3 * firstLayerFloats(layout) << 2 : 0;
+}
+
+/**
+ * Bytes of the work block for a batch of n, by SGD or by Adam; the last n·s0 (padded to 16) hold pixel
+ * bytes when the host sends bytes.
+ */
+export function denseStepWorkBytes(layout: usize, n: i32, adam: bool): i32 {
+  return denseStepBatchAt(layout, adam) + pixelsAt(layout, n, adam) + (pad4((n * width(layout, 0) + 3) >> 2) << 2);
 }
 
 /** Offset in the work block where the host puts a batch of pixel bytes. */
-export function denseStepPixelsAt(layout: usize, n: i32): i32 {
-  return pixelsAt(layout, n);
+export function denseStepPixelsAt(layout: usize, n: i32, adam: bool): i32 {
+  return denseStepBatchAt(layout, adam) + pixelsAt(layout, n, adam);
 }
 
 /**
@@ -302,9 +344,10 @@ function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32,
 /**
  * W −= lr·δᵀ·x over the listed groups (W [out, inw], δ [n, out], x [n, inw]): for each group q, the rows
  * that have it sum their share of dW[:, q] in registers, 8 outputs at a time, in row order; then W[:, q]
- * takes the update. Groups no row has are left as they are (their dW is exactly zero).
+ * takes the update. Groups no row has are left as they are (their dW is exactly zero). With `into`, w is
+ * a buffer that takes dW itself, zeros included.
  */
-function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize): void {
+function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize, into: bool): void {
   const rowBytes = <usize>inw << 2;
   const groups = groupsOf(inw);
   const starts = startsAt(lists, n, groups);
@@ -312,9 +355,12 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
   for (let q = 0; q < groups; q++) {
     const first = load<i32>(starts + (<usize>q << 2));
     const m = load<i32>(starts + (<usize>(q + 1) << 2)) - first;
-    if (m == 0) continue;
-    const rows = columnsAt(lists, n, groups) + (<usize>first << 2);
     const off = <usize>q << 4;
+    if (m == 0) {
+      if (into) for (let j = 0; j < out; j++) v128.store(w + <usize>j * rowBytes + off, f32x4.splat(0));
+      continue;
+    }
+    const rows = columnsAt(lists, n, groups) + (<usize>first << 2);
     let j = 0;
     for (; j + 8 <= out; j += 8) {
       let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
@@ -333,17 +379,17 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         c7 = madd(v128.load32_splat(dr + 28), xv, c7);
       }
       let wq = w + <usize>j * rowBytes + off;
-      applyVec(wq, c0, lrv);
-      applyVec(wq + rowBytes, c1, lrv);
+      applyVec(wq, c0, lrv, into);
+      applyVec(wq + rowBytes, c1, lrv, into);
       wq += 2 * rowBytes;
-      applyVec(wq, c2, lrv);
-      applyVec(wq + rowBytes, c3, lrv);
+      applyVec(wq, c2, lrv, into);
+      applyVec(wq + rowBytes, c3, lrv, into);
       wq += 2 * rowBytes;
-      applyVec(wq, c4, lrv);
-      applyVec(wq + rowBytes, c5, lrv);
+      applyVec(wq, c4, lrv, into);
+      applyVec(wq + rowBytes, c5, lrv, into);
       wq += 2 * rowBytes;
-      applyVec(wq, c6, lrv);
-      applyVec(wq + rowBytes, c7, lrv);
+      applyVec(wq, c6, lrv, into);
+      applyVec(wq + rowBytes, c7, lrv, into);
     }
     // the rows left: fused multiply-adds where the dense update has them (its 4×8 tiles), a multiply
     // then an add past the last multiple of 4 (its one-element sums), so the bits match it
@@ -356,15 +402,15 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         const xv = v128.load(x + <usize>r * rowBytes + off);
         c = j < tiled ? madd(d, xv, c) : f32x4.add(f32x4.mul(d, xv), c);
       }
-      applyVec(w + <usize>j * rowBytes + off, c, lrv);
+      applyVec(w + <usize>j * rowBytes + off, c, lrv, into);
     }
   }
 }
 
-/** w[0..4] −= lr·g (the optimizer's p − lr·g, rounded the same way). */
+/** w[0..4] −= lr·g (the optimizer's p − lr·g, rounded the same way), or with `into` w[0..4] = g. */
 @inline
-function applyVec(w: usize, g: v128, lr: v128): void {
-  v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(g, lr)));
+function applyVec(w: usize, g: v128, lr: v128, into: bool): void {
+  v128.store(w, into ? g : f32x4.sub(v128.load(w), f32x4.mul(g, lr)));
 }
 
 /**
@@ -372,7 +418,7 @@ function applyVec(w: usize, g: v128, lr: v128): void {
  * p0 … p0+7: a 4×8 tile of dW summed over the batch in registers, then applied.
  */
 @inline
-function update4x8(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j0: i32, p0: i32, lr: v128): void {
+function update4x8(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j0: i32, p0: i32, lr: v128, into: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -397,42 +443,49 @@ function update4x8(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32,
   }
   const row = <usize>inw << 2;
   const w0 = w + (<usize>(j0 * inw + p0) << 2);
-  applyRow(w0, c00, c01, lr);
-  applyRow(w0 + row, c10, c11, lr);
-  applyRow(w0 + 2 * row, c20, c21, lr);
-  applyRow(w0 + 3 * row, c30, c31, lr);
+  applyRow(w0, c00, c01, lr, into);
+  applyRow(w0 + row, c10, c11, lr, into);
+  applyRow(w0 + 2 * row, c20, c21, lr, into);
+  applyRow(w0 + 3 * row, c30, c31, lr, into);
 }
 
-/** w[0..8] −= lr·g for g in two vectors (the optimizer's p − lr·g, rounded the same way). */
+/** w[0..8] −= lr·g for g in two vectors (the optimizer's p − lr·g, rounded the same way), or with `into` w[0..8] = g. */
 @inline
-function applyRow(w: usize, g0: v128, g1: v128, lr: v128): void {
-  v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(g0, lr)));
-  v128.store(w, f32x4.sub(v128.load(w, 16), f32x4.mul(g1, lr)), 16);
+function applyRow(w: usize, g0: v128, g1: v128, lr: v128, into: bool): void {
+  applyVec(w, g0, lr, into);
+  applyVec(w + 16, g1, lr, into);
 }
 
-/** One element of the update: W[j, p] −= lr·Σ_r δ[r, j]·a[r, p] (tile edges). */
-function updateOne(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j: i32, p: i32, lr: f32): void {
+/** One element of the update: W[j, p] −= lr·Σ_r δ[r, j]·a[r, p] (tile edges); with `into` W[j, p] = the sum. */
+function updateOne(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j: i32, p: i32, lr: f32, into: bool): void {
   let g: f32 = 0;
   for (let r = 0; r < n; r++) g += load<f32>(delta + (<usize>(r * out + j) << 2)) * load<f32>(a + (<usize>(r * inw + p) << 2));
   const at = w + (<usize>(j * inw + p) << 2);
-  store<f32>(at, load<f32>(at) - g * lr);
+  store<f32>(at, into ? g : load<f32>(at) - g * lr);
 }
 
-/** W −= lr·δᵀ·a for W [out, in], δ [n, out], a [n, in]: 4×8 tiles, single elements at the edges. */
-function updateWeight(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, lr: f32): void {
+/**
+ * W −= lr·δᵀ·a for W [out, in], δ [n, out], a [n, in]: 4×8 tiles, single elements at the edges. With
+ * `into`, w is a buffer [out, in] that takes dW = δᵀ·a itself.
+ */
+function updateWeight(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, lr: f32, into: bool): void {
   const lrv = f32x4.splat(lr);
   const jTiles = out & ~3;
   const pTiles = inw & ~7;
   for (let j = 0; j < jTiles; j += 4) {
-    for (let p = 0; p < pTiles; p += 8) update4x8(w, delta, a, n, out, inw, j, p, lrv);
-    for (let p = pTiles; p < inw; p++) for (let jj = j; jj < j + 4; jj++) updateOne(w, delta, a, n, out, inw, jj, p, lr);
+    for (let p = 0; p < pTiles; p += 8) update4x8(w, delta, a, n, out, inw, j, p, lrv, into);
+    for (let p = pTiles; p < inw; p++) for (let jj = j; jj < j + 4; jj++) updateOne(w, delta, a, n, out, inw, jj, p, lr, into);
   }
-  for (let j = jTiles; j < out; j++) for (let p = 0; p < inw; p++) updateOne(w, delta, a, n, out, inw, j, p, lr);
+  for (let j = jTiles; j < out; j++) for (let p = 0; p < inw; p++) updateOne(w, delta, a, n, out, inw, j, p, lr, into);
 }
 
-/** b −= lr·Σ_r δ[r, :] (the sum in float64, like the sum kernel the composite uses). */
-function updateBias(b: usize, delta: usize, n: i32, out: i32, lr: f32, db: usize, acc: usize): void {
+/**
+ * db = Σ_r δ[r, :] (the sum in float64, like the sum kernel the composite uses), then b −= lr·db unless
+ * the step only wants db (`into`).
+ */
+function updateBias(b: usize, delta: usize, n: i32, out: i32, lr: f32, db: usize, acc: usize, into: bool): void {
   sum(db, delta, 1, n, out, acc);
+  if (into) return;
   for (let j = 0; j < out; j++) {
     const at = b + (<usize>j << 2);
     store<f32>(at, load<f32>(at) - load<f32>(db + (<usize>j << 2)) * lr);
@@ -494,14 +547,62 @@ function head(a: usize, g: usize, labels: usize, n: i32, classes: i32, kind: i32
   sigmoidGrad(g, g, a, size);
 }
 
+/** Address of Adam's moment of layer l: `which` 0 the weight, 1 the bias; `k` 0 for m, 1 for v. */
+@inline
+function momentOf(adam: usize, l: i32, which: i32, k: i32): usize {
+  return <usize>load<i32>(adam + 32 + (<usize>(4 * (l - 1) + 2 * which + k) << 2));
+}
+
 /**
- * One SGD step over the batch in `work` (see the file header): updates every weight and bias in place
- * and writes the batch's mean cost (f32) to result[0] and the number of correct answers (i32) to
+ * Adam's update of parameter p (count values) from its gradient g and moments m, v, by the optimizer's
+ * own kernel, with this step's constants from `hyper` (see the file header).
+ */
+function adamUpdate(adam: usize, hyper: usize, p: usize, g: usize, m: usize, v: usize, count: i32): void {
+  adamStep(
+    p, g, m, v, count, load<f32>(hyper),
+    load<f32>(adam), load<f32>(adam, 4), load<f32>(adam, 8), load<f32>(adam, 12), load<f32>(adam, 16), load<f32>(adam, 20),
+    load<i32>(adam, 24) != 0, load<f32>(hyper, 4), load<f32>(hyper, 8), load<f32>(hyper, 12),
+  );
+}
+
+/**
+ * Adam's steps keep the first layer transposed (see the file header): W⁽¹⁾ᵀ, mᵀ and vᵀ at the start of
+ * the work block. `into`: the copies from the parameters at the start of a call; else back at its end.
+ */
+function firstLayerCopies(layout: usize, work: usize, adam: usize, into: bool): void {
+  const inw = width(layout, 0);
+  const out = width(layout, 1);
+  const size = <usize>firstLayerFloats(layout) << 2;
+  for (let k = 0; k < 3; k++) {
+    const param = k == 0 ? weightOf(layout, 1) : momentOf(adam, 1, 0, k - 1);
+    const copy = work + <usize>k * size;
+    if (into) transpose(copy, param, out, inw);
+    else transpose(param, copy, inw, out);
+  }
+}
+
+/**
+ * One training step over the batch in `work` (see the file header): updates every weight and bias in
+ * place, by SGD or, where `adam` is not 0, by Adam (and its moments), with this step's constants at
+ * `hyper`; writes the batch's mean cost (f32) to result[0] and the number of correct answers (i32) to
  * result[1]. `scratch` is the matmul scratch (matmulScratchBytes()). With `pixels`, the host sent the
  * batch as bytes (at denseStepPixelsAt) and a⁽⁰⁾ = byte / 255 is filled from them first.
  */
-export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, lr: f32, scratch: usize, result: usize, pixels: bool): void {
+export function denseStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, pixels: bool): void {
+  if (adam && layerCount(layout)) firstLayerCopies(layout, work, adam, true);
+  trainStep(layout, work, n, hidden, kind, hyper, adam, scratch, result, pixels);
+  if (adam && layerCount(layout)) firstLayerCopies(layout, work, adam, false);
+}
+
+/** denseStep, with Adam's first layer already in its working copies. */
+function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, pixels: bool): void {
   const layers = layerCount(layout);
+  const lr = load<f32>(hyper);
+  const into = adam != 0; // Adam: sum each dW here, then update
+  const work = block + <usize>denseStepBatchAt(layout, into);
+  const dw = work + <usize>weightGradAt(layout, n);
+  const px = work + <usize>pixelIndexAt(layout, n, into);
+  const copySize = <usize>firstLayerFloats(layout) << 2;
   const labels = work;
   const gradsAt = work + activationAt(layout, n, layers + 1);
   const gradBytes = <usize>pad4(n * widest(layout)) << 2;
@@ -513,10 +614,11 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
   // the first layer's nonzero groups, where the input is sparse enough for skipping zeros to pay
   const inputs = width(layout, 0);
   const x = work + activationAt(layout, n, 0);
-  const bytes = pixels ? work + <usize>pixelsAt(layout, n) : 0;
+  const bytes = pixels ? work + <usize>pixelsAt(layout, n, into) : 0;
   const lists = work + <usize>groupIndexAt(layout, n);
   let sparse = false;
-  if ((inputs & 3) == 0 && inputs > 0) {
+  if (into) listPixels(x, bytes, n, inputs, px);
+  else if ((inputs & 3) == 0 && inputs > 0) {
     // bytes become values as the groups are listed, where rows are whole 16-byte chunks
     const fromBytes = bytes && (inputs & 15) == 0;
     if (bytes && !fromBytes) unitFromBytes(x, bytes, n * inputs);
@@ -530,7 +632,8 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
     const a = work + activationAt(layout, n, l);
     const inw = width(layout, l - 1);
     const out = width(layout, l);
-    if (l == 1 && sparse) forwardGroups(a, x, weightOf(layout, 1), n, out, inw, lists);
+    if (l == 1 && into) forwardPixels(a, block, n, out, inw, px);
+    else if (l == 1 && sparse) forwardGroups(a, x, weightOf(layout, 1), n, out, inw, lists);
     else if (inw > 0) matmul(a, work + activationAt(layout, n, l - 1), weightOf(layout, l), n, out, inw, false, true, scratch, 0, n);
     else memory.fill(a, 0, <usize>(n * out) << 2);
     addBias(a, biasOf(layout, l), n, out);
@@ -555,9 +658,17 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
       else memory.fill(gNext, 0, <usize>(n * inw) << 2);
       backHidden(gNext, aPrev, n * inw, hidden);
     }
-    if (l == 1 && sparse) updateGroups(weightOf(layout, 1), g, x, n, out, inw, lr, lists);
-    else updateWeight(weightOf(layout, l), g, aPrev, n, out, inw, lr);
-    updateBias(biasOf(layout, l), g, n, out, lr, db, sums);
+    const w = weightOf(layout, l);
+    if (l == 1 && into) weightGradPixels(dw, g, n, out, inw, px);
+    else if (l == 1 && sparse) updateGroups(w, g, x, n, out, inw, lr, lists, false);
+    else updateWeight(into ? dw : w, g, aPrev, n, out, inw, lr, into);
+    updateBias(biasOf(layout, l), g, n, out, lr, db, sums, into);
+    if (into) {
+      // the first layer's weight and moments are its transposed working copies
+      if (l == 1) adamUpdate(adam, hyper, block, dw, block + copySize, block + 2 * copySize, out * inw);
+      else adamUpdate(adam, hyper, w, dw, momentOf(adam, l, 0, 0), momentOf(adam, l, 0, 1), out * inw);
+      adamUpdate(adam, hyper, biasOf(layout, l), db, momentOf(adam, l, 1, 0), momentOf(adam, l, 1, 1), out);
+    }
     const t = g;
     g = gNext;
     gNext = t;
@@ -565,30 +676,37 @@ export function denseSgdStep(layout: usize, work: usize, n: i32, hidden: i32, ki
 }
 
 /**
- * `steps` SGD steps (each as denseSgdStep, from bytes) over a data set kept in linear memory: pixels
+ * `steps` training steps (each as denseStep, from bytes) over a data set kept in linear memory: pixels
  * [count, s0] bytes and labels [count] bytes. Step s takes the `batch` examples order[s·batch …] (int32;
- * the last step takes what is left of `examples`) and learning rate lrs[s] (f32), and writes its cost
+ * the last step takes what is left of `examples`) and its constants hyper[4s … 4s + 3] (f32: learning
+ * rate, and Adam's, as for denseStep), and writes its cost
  * (f32) and correct count (i32) to results[2s] and results[2s + 1]. Stops after a step whose cost is not
  * finite (the host reports the divergence); returns the number of steps that ran.
  */
-export function denseSgdSteps(
+export function denseSteps(
   layout: usize, work: usize, pixels: usize, labels: usize, order: usize, examples: i32, batch: i32,
-  hidden: i32, kind: i32, lrs: usize, scratch: usize, results: usize,
+  hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, results: usize,
 ): i32 {
   const inputs = <usize>width(layout, 0);
   const steps = (examples + batch - 1) / batch;
-  for (let s = 0; s < steps; s++) {
+  const batchAt = work + <usize>denseStepBatchAt(layout, adam != 0);
+  const copies = adam != 0 && layerCount(layout) > 0;
+  if (copies) firstLayerCopies(layout, work, adam, true);
+  let s = 0;
+  while (s < steps) {
     const first = s * batch;
     const n = min(batch, examples - first);
-    const bytes = work + <usize>pixelsAt(layout, n);
+    const bytes = work + <usize>denseStepPixelsAt(layout, n, adam != 0);
     for (let r = 0; r < n; r++) {
       const i = <usize>load<i32>(order + (<usize>(first + r) << 2));
-      store<i32>(work + (<usize>r << 2), <i32>load<u8>(labels + i));
+      store<i32>(batchAt + (<usize>r << 2), <i32>load<u8>(labels + i));
       memory.copy(bytes + <usize>r * inputs, pixels + i * inputs, inputs);
     }
     const result = results + (<usize>s << 3);
-    denseSgdStep(layout, work, n, hidden, kind, load<f32>(lrs + (<usize>s << 2)), scratch, result, true);
-    if (!isFinite(load<f32>(result))) return s + 1;
+    trainStep(layout, work, n, hidden, kind, hyper + (<usize>s << 4), adam, scratch, result, true);
+    s++;
+    if (!isFinite(load<f32>(result))) break;
   }
-  return steps;
+  if (copies) firstLayerCopies(layout, work, adam, false);
+  return s;
 }

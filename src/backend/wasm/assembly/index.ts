@@ -15,7 +15,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { attention, attentionBackward, attentionPattern, causalSoftmaxHeads, causalSoftmaxGradHeads } from "./attention";
-export { denseSgdStep, denseSgdSteps, denseStepPixelsAt, denseStepWorkBytes } from "./dense-step";
+export { denseStep, denseStepBatchAt, denseSteps, denseStepPixelsAt, denseStepWorkBytes } from "./dense-step";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
 export function zero(ptr: usize, bytes: usize): void {

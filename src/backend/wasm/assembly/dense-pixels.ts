@@ -1,0 +1,218 @@
+// The first layer of a fused training step by nonzero inputs, one by one, on the transposed weight
+// W⁽¹⁾ᵀ [inw, out] (dense-step.ts's Adam path). An MNIST digit has about 150 inked pixels of 784: the
+// forward product adds, for each of them, x·(a row of Wᵀ) to the row of z, and the weight gradient
+// sums, for each input i, x[r, i]·δ[r, :] over the rows r that have it; both run over contiguous rows
+// of 32 outputs at a time with the input broadcast, the shape that keeps a wide layer's multiply-adds
+// fed. Inputs no row of the batch has get a gradient of exact zeros.
+//
+// The pixel index (`px`, built by listPixels):
+//   idx  int32 [n, inw]   row r's nonzero inputs, in order
+//   val  f32   [n, inw]   their values
+//   counts int32 [n]      how many row r has
+//   starts int32 [inw + 1] where input i's rows begin in rows/vals (and where the last ends)
+//   fill  int32 [inw]     scratch while rows/vals fill
+//   rows  int32 [n, inw]  for each input i, the rows that have it, in order
+//   vals  f32   [n, inw]  the values x[r, i] of those rows
+//   chunk f32   [16]      one chunk of 16 bytes as values
+
+import { madd } from "./simd";
+
+@inline
+function pad4(count: i32): i32 {
+  return (count + 3) & ~3;
+}
+
+/** Bytes of the pixel index of a batch of n rows of inw inputs. */
+export function pixelIndexBytes(n: i32, inw: i32): i32 {
+  return (4 * pad4(n * inw) + pad4(n) + pad4(inw + 1) + pad4(inw) + 16) << 2;
+}
+
+@inline
+function valAt(px: usize, n: i32, inw: i32): usize {
+  return px + (<usize>pad4(n * inw) << 2);
+}
+
+@inline
+function countsAt(px: usize, n: i32, inw: i32): usize {
+  return px + (<usize>(2 * pad4(n * inw)) << 2);
+}
+
+@inline
+function startsAt(px: usize, n: i32, inw: i32): usize {
+  return countsAt(px, n, inw) + (<usize>pad4(n) << 2);
+}
+
+@inline
+function fillAt(px: usize, n: i32, inw: i32): usize {
+  return startsAt(px, n, inw) + (<usize>pad4(inw + 1) << 2);
+}
+
+@inline
+function rowsAt(px: usize, n: i32, inw: i32): usize {
+  return fillAt(px, n, inw) + (<usize>pad4(inw) << 2);
+}
+
+@inline
+function valsAt(px: usize, n: i32, inw: i32): usize {
+  return rowsAt(px, n, inw) + (<usize>pad4(n * inw) << 2);
+}
+
+@inline
+function chunkAt(px: usize, n: i32, inw: i32): usize {
+  return valsAt(px, n, inw) + (<usize>pad4(n * inw) << 2);
+}
+
+/** dst [cols, rows] = srcᵀ for src [rows, cols]. */
+export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>(r * cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>(c * rows + r) << 2), load<f32>(s + (<usize>c << 2)));
+  }
+}
+
+/** Appends input i with value v (given as bits) to a row's list when v is not +0; the new count. */
+@inline
+function listOne(idx: usize, val: usize, count: i32, i: i32, bits: i32): i32 {
+  store<i32>(idx + (<usize>count << 2), i);
+  store<i32>(val + (<usize>count << 2), bits);
+  return count + i32(bits != 0);
+}
+
+/**
+ * Builds the pixel index (see the file header) of a batch: from the values x [n, inw], or where `bytes`
+ * is not 0 from n·inw bytes that stand for byte / 255 (rounded once to float32, as the data loader
+ * does). Any set bit counts as nonzero (−0 and NaN included), so only inputs of +0 are skipped.
+ * Branch-free where the data decides at the finest grain; blank 16-byte chunks cost one test.
+ */
+export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize): void {
+  const counts = countsAt(px, n, inw);
+  const starts = startsAt(px, n, inw);
+  const chunk = chunkAt(px, n, inw);
+  const scale = f32x4.splat(255);
+  memory.fill(starts, 0, <usize>(inw + 1) << 2);
+  for (let r = 0; r < n; r++) {
+    const idx = px + (<usize>(r * inw) << 2);
+    const val = valAt(px, n, inw) + (<usize>(r * inw) << 2);
+    let count = 0;
+    if (bytes) {
+      const br = bytes + <usize>(r * inw);
+      let i = 0;
+      for (; i + 16 <= inw; i += 16) {
+        const b = v128.load(br + <usize>i);
+        if (!v128.any_true(b)) continue;
+        const lo = i16x8.extend_low_i8x16_u(b);
+        const hi = i16x8.extend_high_i8x16_u(b);
+        v128.store(chunk, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+        v128.store(chunk, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+        v128.store(chunk, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+        v128.store(chunk, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+        for (let k = 0; k < 16; k++) count = listOne(idx, val, count, i + k, load<i32>(chunk + (<usize>k << 2)));
+      }
+      for (; i < inw; i++) count = listOne(idx, val, count, i, reinterpret<i32>(<f32>load<u8>(br + <usize>i) / <f32>255));
+    } else {
+      const xr = x + (<usize>(r * inw) << 2);
+      for (let i = 0; i < inw; i++) count = listOne(idx, val, count, i, load<i32>(xr + (<usize>i << 2)));
+    }
+    store<i32>(counts + (<usize>r << 2), count);
+    // input i's row count, kept one place up so that the running sum below gives the starts
+    for (let t = 0; t < count; t++) {
+      const at = starts + 4 + (<usize>load<i32>(idx + (<usize>t << 2)) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+  }
+  for (let i = 0; i < inw; i++) {
+    const at = starts + (<usize>(i + 1) << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  const fill = fillAt(px, n, inw);
+  const rows = rowsAt(px, n, inw);
+  const vals = valsAt(px, n, inw);
+  memory.copy(fill, starts, <usize>inw << 2);
+  for (let r = 0; r < n; r++) {
+    const idx = px + (<usize>(r * inw) << 2);
+    const val = valAt(px, n, inw) + (<usize>(r * inw) << 2);
+    const count = load<i32>(counts + (<usize>r << 2));
+    for (let t = 0; t < count; t++) {
+      const at = fill + (<usize>load<i32>(idx + (<usize>t << 2)) << 2);
+      const k = load<i32>(at);
+      store<i32>(rows + (<usize>k << 2), r);
+      store<i32>(vals + (<usize>k << 2), load<i32>(val + (<usize>t << 2)));
+      store<i32>(at, k + 1);
+    }
+  }
+}
+
+/**
+ * out[0 … width) = Σ_t s_t·B[t] over `m` terms, the scalars s_t at `scalars` + 4t and B[t] the
+ * `width` floats at `base` + (row_t·stride + j0)·4 with row_t read from `indices` + 4t: the loop both
+ * the forward product (rows of Wᵀ) and the weight gradient (rows of δ) run, 32 outputs at a time, then
+ * 4, then one by one.
+ */
+@inline
+function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: usize, m: i32, width: i32): void {
+  let j = 0;
+  for (; j + 32 <= width; j += 32) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+    for (let t = 0; t < m; t++) {
+      const s = v128.load32_splat(scalars + (<usize>t << 2));
+      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      c0 = madd(s, v128.load(b), c0);
+      c1 = madd(s, v128.load(b, 16), c1);
+      c2 = madd(s, v128.load(b, 32), c2);
+      c3 = madd(s, v128.load(b, 48), c3);
+      c4 = madd(s, v128.load(b, 64), c4);
+      c5 = madd(s, v128.load(b, 80), c5);
+      c6 = madd(s, v128.load(b, 96), c6);
+      c7 = madd(s, v128.load(b, 112), c7);
+    }
+    const o = out + (<usize>j << 2);
+    v128.store(o, c0);
+    v128.store(o, c1, 16);
+    v128.store(o, c2, 32);
+    v128.store(o, c3, 48);
+    v128.store(o, c4, 64);
+    v128.store(o, c5, 80);
+    v128.store(o, c6, 96);
+    v128.store(o, c7, 112);
+  }
+  for (; j + 4 <= width; j += 4) {
+    let c = f32x4.splat(0);
+    for (let t = 0; t < m; t++) {
+      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      c = madd(v128.load32_splat(scalars + (<usize>t << 2)), v128.load(b), c);
+    }
+    v128.store(out + (<usize>j << 2), c);
+  }
+  for (; j < width; j++) {
+    let c: f32 = 0;
+    for (let t = 0; t < m; t++) {
+      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      c += load<f32>(scalars + (<usize>t << 2)) * load<f32>(b);
+    }
+    store<f32>(out + (<usize>j << 2), c);
+  }
+}
+
+/** z [n, out] = x·W over each row's nonzero inputs, with wT = Wᵀ [inw, out] (the pixel index at px). */
+export function forwardPixels(z: usize, wT: usize, n: i32, out: i32, inw: i32, px: usize): void {
+  const counts = countsAt(px, n, inw);
+  for (let r = 0; r < n; r++) {
+    const at = <usize>(r * inw) << 2;
+    sumRows(z + (<usize>(r * out) << 2), wT, out, px + at, valAt(px, n, inw) + at, load<i32>(counts + (<usize>r << 2)), out);
+  }
+}
+
+/** dWᵀ [inw, out] = xᵀ·δ (δ [n, out]) over the rows that have each input; exact zeros for inputs no row has. */
+export function weightGradPixels(dwT: usize, delta: usize, n: i32, out: i32, inw: i32, px: usize): void {
+  const starts = startsAt(px, n, inw);
+  const rows = rowsAt(px, n, inw);
+  const vals = valsAt(px, n, inw);
+  for (let i = 0; i < inw; i++) {
+    const first = load<i32>(starts + (<usize>i << 2));
+    const m = load<i32>(starts + (<usize>(i + 1) << 2)) - first;
+    const dr = dwT + (<usize>(i * out) << 2);
+    if (m == 0) memory.fill(dr, 0, <usize>out << 2);
+    else sumRows(dr, delta, out, rows + (<usize>first << 2), vals + (<usize>first << 2), m, out);
+  }
+}
