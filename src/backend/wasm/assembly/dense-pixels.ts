@@ -2,7 +2,7 @@
 // W⁽¹⁾ᵀ [inw, out] (dense-step.ts's Adam path). An MNIST digit has about 150 inked pixels of 784: the
 // forward product adds, for each of them, x·(a row of Wᵀ) to the row of z, and the weight gradient
 // sums, for each input i, x[r, i]·δ[r, :] over the rows r that have it; both run over contiguous rows
-// of 32 outputs at a time with the input broadcast, the shape that keeps a wide layer's multiply-adds
+// of 24 outputs at a time with the input broadcast, the shape that keeps a wide layer's multiply-adds
 // fed. Inputs no row of the batch has get a gradient of exact zeros.
 //
 // The pixel index (`px`, built by listPixels):
@@ -145,15 +145,17 @@ export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize):
 /**
  * out[0 … width) = Σ_t s_t·B[t] over `m` terms, the scalars s_t at `scalars` + 4t and B[t] the
  * `width` floats at `base` + (row_t·stride + j0)·4 with row_t read from `indices` + 4t: the loop both
- * the forward product (rows of Wᵀ) and the weight gradient (rows of δ) run, 32 outputs at a time, then
- * 4, then one by one.
+ * the forward product (rows of Wᵀ) and the weight gradient (rows of δ) run, 24 outputs at a time, then
+ * 16, 8, 4, then one by one. Six accumulators, not eight: V8 loads a step's vectors before its multiply-adds,
+ * and eight accumulators with eight loaded vectors and the broadcast need one more of x64's 16 SIMD
+ * registers than there are, so one accumulator lived on the stack (twice as slow).
  */
 @inline
 function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: usize, m: i32, width: i32): void {
   let j = 0;
-  for (; j + 32 <= width; j += 32) {
-    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-    let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  for (; j + 24 <= width; j += 24) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+    let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
     for (let t = 0; t < m; t++) {
       const s = v128.load32_splat(scalars + (<usize>t << 2));
       const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
@@ -163,8 +165,6 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
       c3 = madd(s, v128.load(b, 48), c3);
       c4 = madd(s, v128.load(b, 64), c4);
       c5 = madd(s, v128.load(b, 80), c5);
-      c6 = madd(s, v128.load(b, 96), c6);
-      c7 = madd(s, v128.load(b, 112), c7);
     }
     const o = out + (<usize>j << 2);
     v128.store(o, c0);
@@ -173,8 +173,34 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
     v128.store(o, c3, 48);
     v128.store(o, c4, 64);
     v128.store(o, c5, 80);
-    v128.store(o, c6, 96);
-    v128.store(o, c7, 112);
+  }
+  // what is left of the vectors: 4 (16 outputs), then 2 (8), then 1, so that few chains wait on one accumulator
+  for (; j + 16 <= width; j += 16) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    for (let t = 0; t < m; t++) {
+      const s = v128.load32_splat(scalars + (<usize>t << 2));
+      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      c0 = madd(s, v128.load(b), c0);
+      c1 = madd(s, v128.load(b, 16), c1);
+      c2 = madd(s, v128.load(b, 32), c2);
+      c3 = madd(s, v128.load(b, 48), c3);
+    }
+    const o = out + (<usize>j << 2);
+    v128.store(o, c0);
+    v128.store(o, c1, 16);
+    v128.store(o, c2, 32);
+    v128.store(o, c3, 48);
+  }
+  for (; j + 8 <= width; j += 8) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+    for (let t = 0; t < m; t++) {
+      const s = v128.load32_splat(scalars + (<usize>t << 2));
+      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      c0 = madd(s, v128.load(b), c0);
+      c1 = madd(s, v128.load(b, 16), c1);
+    }
+    v128.store(out + (<usize>j << 2), c0);
+    v128.store(out + (<usize>j << 2), c1, 16);
   }
   for (; j + 4 <= width; j += 4) {
     let c = f32x4.splat(0);

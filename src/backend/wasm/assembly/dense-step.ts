@@ -32,7 +32,7 @@
 //
 // Adam's steps go further (dense-pixels.ts): they list single nonzero inputs, not groups, and keep the
 // first layer transposed for as long as a call runs, so that each inked pixel adds a scaled row of Wᵀ
-// to z, 32 outputs at a time. That is about three times the multiply-adds per cycle of the group loops
+// to z, 24 outputs at a time. That is about three times the multiply-adds per cycle of the group loops
 // on a layer as wide as 128, on fewer multiply-adds. The sums run in another order than the dense
 // product's, so Adam's steps match the composite to rounding, not to the bit.
 
@@ -282,22 +282,25 @@ function indexGroups(x: usize, n: i32, inw: i32, lists: usize, bytes: usize): i3
 }
 
 /**
- * z [n, out] = x·Wᵀ over the listed groups of each row of x (W [out, inw]): 8 outputs at a time, each
- * 8-row block of W (25 KB for MNIST, within L1) visited by every row of the batch before the next.
+ * z [n, out] = x·Wᵀ over the listed groups of each row of x (W [out, inw]): 6 outputs at a time, then 4,
+ * then one, each block of W's rows (19 KB for MNIST's 6, within L1) visited by every row of the batch
+ * before the next. Not 8 at a time: V8 loads a step's vectors before its multiply-adds, and 8
+ * accumulators, 8 rows of W and x need one more of x64's 16 SIMD registers than there are (one
+ * accumulator then lives on the stack). Each output's sum is the same in any tiling.
  */
 function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32, lists: usize): void {
   const rowBytes = <usize>inw << 2;
   const groups = groupsOf(inw);
   const counts = countsAt(lists, n, groups);
   let j = 0;
-  for (; j + 8 <= out; j += 8) {
+  for (; j + 6 <= out; j += 6) {
     const w0 = w + <usize>j * rowBytes;
     for (let r = 0; r < n; r++) {
       const xr = x + <usize>r * rowBytes;
       const list = lists + (<usize>(r * groups) << 2);
       const count = load<i32>(counts + (<usize>r << 2));
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+      let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
       for (let t = 0; t < count; t++) {
         const off = <usize>load<i32>(list + (<usize>t << 2));
         const xv = v128.load(xr + off);
@@ -310,9 +313,6 @@ function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32,
         wq += 2 * rowBytes;
         c4 = madd(xv, v128.load(wq), c4);
         c5 = madd(xv, v128.load(wq + rowBytes), c5);
-        wq += 2 * rowBytes;
-        c6 = madd(xv, v128.load(wq), c6);
-        c7 = madd(xv, v128.load(wq + rowBytes), c7);
       }
       const at = z + (<usize>(r * out + j) << 2);
       store<f32>(at, hsum(c0));
@@ -321,8 +321,30 @@ function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32,
       store<f32>(at, hsum(c3), 12);
       store<f32>(at, hsum(c4), 16);
       store<f32>(at, hsum(c5), 20);
-      store<f32>(at, hsum(c6), 24);
-      store<f32>(at, hsum(c7), 28);
+    }
+  }
+  for (; j + 4 <= out; j += 4) {
+    const w0 = w + <usize>j * rowBytes;
+    for (let r = 0; r < n; r++) {
+      const xr = x + <usize>r * rowBytes;
+      const list = lists + (<usize>(r * groups) << 2);
+      const count = load<i32>(counts + (<usize>r << 2));
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (let t = 0; t < count; t++) {
+        const off = <usize>load<i32>(list + (<usize>t << 2));
+        const xv = v128.load(xr + off);
+        let wq = w0 + off;
+        c0 = madd(xv, v128.load(wq), c0);
+        c1 = madd(xv, v128.load(wq + rowBytes), c1);
+        wq += 2 * rowBytes;
+        c2 = madd(xv, v128.load(wq), c2);
+        c3 = madd(xv, v128.load(wq + rowBytes), c3);
+      }
+      const at = z + (<usize>(r * out + j) << 2);
+      store<f32>(at, hsum(c0));
+      store<f32>(at, hsum(c1), 4);
+      store<f32>(at, hsum(c2), 8);
+      store<f32>(at, hsum(c3), 12);
     }
   }
   for (; j < out; j++) {
@@ -343,28 +365,28 @@ function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32,
 
 /**
  * W −= lr·δᵀ·x over the listed groups (W [out, inw], δ [n, out], x [n, inw]): for each group q, the rows
- * that have it sum their share of dW[:, q] in registers, 8 outputs at a time, in row order; then W[:, q]
- * takes the update. Groups no row has are left as they are (their dW is exactly zero). With `into`, w is
- * a buffer that takes dW itself, zeros included.
+ * that have it sum their share of dW[:, q] in registers, 6 outputs at a time (then 4, then one: see
+ * forwardGroups for why not 8), in row order; then W[:, q] takes the update. Groups no row has are left
+ * as they are (their dW is exactly zero).
  */
-function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize, into: bool): void {
+function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize): void {
   const rowBytes = <usize>inw << 2;
   const groups = groupsOf(inw);
   const starts = startsAt(lists, n, groups);
   const lrv = f32x4.splat(lr);
+  // fused multiply-adds where the dense update has them (its 4×8 tiles, rows below out & ~3), a
+  // multiply then an add past them (its one-element sums), so the bits match it
+  const tiled = out & ~3;
   for (let q = 0; q < groups; q++) {
     const first = load<i32>(starts + (<usize>q << 2));
     const m = load<i32>(starts + (<usize>(q + 1) << 2)) - first;
-    const off = <usize>q << 4;
-    if (m == 0) {
-      if (into) for (let j = 0; j < out; j++) v128.store(w + <usize>j * rowBytes + off, f32x4.splat(0));
-      continue;
-    }
+    if (m == 0) continue;
     const rows = columnsAt(lists, n, groups) + (<usize>first << 2);
+    const off = <usize>q << 4;
     let j = 0;
-    for (; j + 8 <= out; j += 8) {
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+    for (; j + 6 <= tiled; j += 6) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+      let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
       for (let t = 0; t < m; t++) {
         const r = load<i32>(rows + (<usize>t << 2));
         const xv = v128.load(x + <usize>r * rowBytes + off);
@@ -375,25 +397,35 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         c3 = madd(v128.load32_splat(dr + 12), xv, c3);
         c4 = madd(v128.load32_splat(dr + 16), xv, c4);
         c5 = madd(v128.load32_splat(dr + 20), xv, c5);
-        c6 = madd(v128.load32_splat(dr + 24), xv, c6);
-        c7 = madd(v128.load32_splat(dr + 28), xv, c7);
       }
       let wq = w + <usize>j * rowBytes + off;
-      applyVec(wq, c0, lrv, into);
-      applyVec(wq + rowBytes, c1, lrv, into);
+      applyVec(wq, c0, lrv, false);
+      applyVec(wq + rowBytes, c1, lrv, false);
       wq += 2 * rowBytes;
-      applyVec(wq, c2, lrv, into);
-      applyVec(wq + rowBytes, c3, lrv, into);
+      applyVec(wq, c2, lrv, false);
+      applyVec(wq + rowBytes, c3, lrv, false);
       wq += 2 * rowBytes;
-      applyVec(wq, c4, lrv, into);
-      applyVec(wq + rowBytes, c5, lrv, into);
-      wq += 2 * rowBytes;
-      applyVec(wq, c6, lrv, into);
-      applyVec(wq + rowBytes, c7, lrv, into);
+      applyVec(wq, c4, lrv, false);
+      applyVec(wq + rowBytes, c5, lrv, false);
     }
-    // the rows left: fused multiply-adds where the dense update has them (its 4×8 tiles), a multiply
-    // then an add past the last multiple of 4 (its one-element sums), so the bits match it
-    const tiled = out & ~3;
+    for (; j + 4 <= tiled; j += 4) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (let t = 0; t < m; t++) {
+        const r = load<i32>(rows + (<usize>t << 2));
+        const xv = v128.load(x + <usize>r * rowBytes + off);
+        const dr = delta + (<usize>(r * out + j) << 2);
+        c0 = madd(v128.load32_splat(dr), xv, c0);
+        c1 = madd(v128.load32_splat(dr + 4), xv, c1);
+        c2 = madd(v128.load32_splat(dr + 8), xv, c2);
+        c3 = madd(v128.load32_splat(dr + 12), xv, c3);
+      }
+      let wq = w + <usize>j * rowBytes + off;
+      applyVec(wq, c0, lrv, false);
+      applyVec(wq + rowBytes, c1, lrv, false);
+      wq += 2 * rowBytes;
+      applyVec(wq, c2, lrv, false);
+      applyVec(wq + rowBytes, c3, lrv, false);
+    }
     for (; j < out; j++) {
       let c = f32x4.splat(0);
       for (let t = 0; t < m; t++) {
@@ -402,7 +434,7 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         const xv = v128.load(x + <usize>r * rowBytes + off);
         c = j < tiled ? madd(d, xv, c) : f32x4.add(f32x4.mul(d, xv), c);
       }
-      applyVec(w + <usize>j * rowBytes + off, c, lrv, into);
+      applyVec(w + <usize>j * rowBytes + off, c, lrv, false);
     }
   }
 }
@@ -660,7 +692,7 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
     }
     const w = weightOf(layout, l);
     if (l == 1 && into) weightGradPixels(dw, g, n, out, inw, px);
-    else if (l == 1 && sparse) updateGroups(w, g, x, n, out, inw, lr, lists, false);
+    else if (l == 1 && sparse) updateGroups(w, g, x, n, out, inw, lr, lists);
     else updateWeight(into ? dw : w, g, aPrev, n, out, inw, lr, into);
     updateBias(biasOf(layout, l), g, n, out, lr, db, sums, into);
     if (into) {
