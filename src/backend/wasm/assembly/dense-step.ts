@@ -392,11 +392,11 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         const xv = v128.load(x + <usize>r * rowBytes + off);
         const dr = delta + (<usize>(r * out + j) << 2);
         c0 = madd(v128.load32_splat(dr), xv, c0);
-        c1 = madd(v128.load32_splat(dr + 4), xv, c1);
-        c2 = madd(v128.load32_splat(dr + 8), xv, c2);
-        c3 = madd(v128.load32_splat(dr + 12), xv, c3);
-        c4 = madd(v128.load32_splat(dr + 16), xv, c4);
-        c5 = madd(v128.load32_splat(dr + 20), xv, c5);
+        c1 = madd(v128.load32_splat(dr, 4), xv, c1);
+        c2 = madd(v128.load32_splat(dr, 8), xv, c2);
+        c3 = madd(v128.load32_splat(dr, 12), xv, c3);
+        c4 = madd(v128.load32_splat(dr, 16), xv, c4);
+        c5 = madd(v128.load32_splat(dr, 20), xv, c5);
       }
       let wq = w + <usize>j * rowBytes + off;
       applyVec(wq, c0, lrv, false);
@@ -415,9 +415,9 @@ function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i
         const xv = v128.load(x + <usize>r * rowBytes + off);
         const dr = delta + (<usize>(r * out + j) << 2);
         c0 = madd(v128.load32_splat(dr), xv, c0);
-        c1 = madd(v128.load32_splat(dr + 4), xv, c1);
-        c2 = madd(v128.load32_splat(dr + 8), xv, c2);
-        c3 = madd(v128.load32_splat(dr + 12), xv, c3);
+        c1 = madd(v128.load32_splat(dr, 4), xv, c1);
+        c2 = madd(v128.load32_splat(dr, 8), xv, c2);
+        c3 = madd(v128.load32_splat(dr, 12), xv, c3);
       }
       let wq = w + <usize>j * rowBytes + off;
       applyVec(wq, c0, lrv, false);
@@ -463,13 +463,13 @@ function update4x8(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32,
     let d = v128.load32_splat(dr);
     c00 = madd(d, x0, c00);
     c01 = madd(d, x1, c01);
-    d = v128.load32_splat(dr + 4);
+    d = v128.load32_splat(dr, 4);
     c10 = madd(d, x0, c10);
     c11 = madd(d, x1, c11);
-    d = v128.load32_splat(dr + 8);
+    d = v128.load32_splat(dr, 8);
     c20 = madd(d, x0, c20);
     c21 = madd(d, x1, c21);
-    d = v128.load32_splat(dr + 12);
+    d = v128.load32_splat(dr, 12);
     c30 = madd(d, x0, c30);
     c31 = madd(d, x1, c31);
   }
