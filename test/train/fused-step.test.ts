@@ -113,6 +113,8 @@ test("the fused step with Adam matches the composite step with Adam (the optimiz
   // the modern preset's kind of net at a batch past 16 (the packed matmul path), and odd sizes
   checkAgainstComposite({ optimizer: "adam", lr: 1e-3, batch: 23, hidden: [40], activation: "relu", cost: "cross-entropy", init: "kaiming" });
   checkAgainstComposite({ optimizer: "adam", lr: 1e-3, batch: 7, hidden: [17, 3], activation: "relu", cost: "cross-entropy", init: "kaiming" });
+  // no hidden layer: the output layer is the one kept transposed
+  checkAgainstComposite({ optimizer: "adam", lr: 1e-2, hidden: [] });
 });
 
 test("the fused Adam step keeps its moments in the optimizer's state, so a saved state resumes the same run", () => {
