@@ -5,6 +5,7 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import os from "node:os";
 import { init } from "../../src/backend/index.js";
+import { createNativeBackend, nativeUnavailableReason } from "../../src/backend/native/index.js";
 import { createWasmBackend, type WasmBackend } from "../../src/backend/wasm/index.js";
 import { fromTypedArray } from "../../src/core/engine.js";
 import { fused } from "../../src/core/fused.js";
@@ -34,9 +35,9 @@ test("the wasm backend runs large kernels on every core", (t) => {
 
 const rng = new Rng(13);
 
-function same(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[]): void {
+function same(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[], pair: [WasmBackend, WasmBackend] = [threaded, single]): void {
   const on = (backend: WasmBackend) => f(inputs.map((x) => fromTypedArray(x.data, x.shape, backend))).toArray();
-  assert.deepEqual(on(threaded), on(single), `${what}: threaded and single-threaded results differ`);
+  assert.deepEqual(on(pair[0]), on(pair[1]), `${what}: threaded and single-threaded results differ`);
 }
 
 test("threaded matmul, attention and GELU give the single-threaded numbers exactly", () => {
@@ -57,4 +58,15 @@ test("threaded matmul, attention and GELU give the single-threaded numbers exact
   }
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
+});
+
+test("on the native backend, attention shares its heads between the threads and gives the single-threaded numbers exactly", async (t) => {
+  const why = await nativeUnavailableReason();
+  if (why) return t.skip(`the native backend is not available: ${why}`);
+  const cores = Math.min(8, os.availableParallelism());
+  if (cores < 2) return t.skip("this machine has one core");
+  const pair: [WasmBackend, WasmBackend] = [await createNativeBackend(), await createNativeBackend({ threads: 1 })];
+  const qkv = () => floats(rng, [3, 4, 64, 32]);
+  same("native causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()], pair);
+  same("native causal attention's gradient", ([g, q, k, v]) => fused("causalAttentionGrad", [g, q, k, v], {}), [qkv(), qkv(), qkv(), qkv()], pair);
 });

@@ -3,6 +3,7 @@
 
 import type { FusedKernels, KernelArg } from "../../core/backend.js";
 import { NnlabError } from "../../core/errors.js";
+import { externalAttention, externalAttentionBackward } from "./attention-external.js";
 import { matmulOne, splitRows, useExternal } from "./matmul.js";
 import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
@@ -24,14 +25,15 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
   const wasm = ctx.exports;
   /**
    * Splits `heads` heads into runs, one per thread when the work is large (each run gets its own work
-   * buffer of `buffers`·t·t floats), calls `run(h0, h1, work, worker)` for each (worker −1 = this
-   * thread, which runs last), waits for the workers and frees the buffers.
+   * buffer of `buffers`·t·t floats, times its number of heads with `perHead`), calls `run(h0, h1, work,
+   * worker)` for each (worker −1 = this thread, which runs last), waits for the workers and frees the
+   * buffers.
    */
-  const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void) => {
+  const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void, perHead = false) => {
     const pool = ctx.pool && heads > 1 && 4 * heads * t * t * hs >= 1 << 22 ? ctx.pool : null;
     const parts = pool ? Math.min(heads, pool.size + 1) : 1;
     const per = Math.ceil(heads / parts);
-    const bytes = buffers * t * t * 4;
+    const bytes = buffers * t * t * 4 * (perHead ? per : 1);
     const works = Array.from({ length: parts }, () => ctx.heap.alloc(bytes));
     const posted: number[] = [];
     for (let w = 1; w < parts; w++) {
@@ -57,14 +59,6 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
     if (!split) run(0, n, -1);
   };
   /** Runs `run` with freshly allocated blocks of these many floats, released after. */
-  const withBlocks = (floats: readonly number[], run: (ptrs: number[]) => void) => {
-    const ptrs = floats.map((n) => ctx.heap.alloc(n * 4));
-    try {
-      run(ptrs);
-    } finally {
-      ptrs.forEach((p, i) => ctx.heap.free(p, floats[i] * 4));
-    }
-  };
   const checkTargets = (targets: KernelArg, rows: number, d: number) => {
     const bad = wasm.badTarget(ptrOf(targets), rows, d);
     if (bad >= 0) throw new NnlabError(`crossEntropy: target ${ctx.heap.i32()[(ptrOf(targets) >> 2) + bad]} (row ${bad}) is out of range; expected 0 <= target < ${d}`);
@@ -112,13 +106,12 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       if (hs === 0) return; // the output arrives zero-filled
       const [o, qp, kp, vp] = [ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v)];
       if (ctx.gemm) {
-        // all heads' scores in one batched product, their softmax, then one batched product with v
-        const g = ctx.gemm;
-        withBlocks([heads * t * t], ([s]) => {
-          g.gemm(s, qp, kp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
-          wasm.causalSoftmaxHeads(s, heads, t, scale);
-          g.gemm(o, s, vp, t, hs, t, 0, 0, heads, t * t, t * hs, 0, t);
-        });
+        // each thread's heads: their scores in one batched product, their softmax, one product with v
+        const e = ctx.gemm;
+        overHeads(heads, t, hs, 1, (h0, h1, work, w) => {
+          if (w < 0) externalAttention(e, wasm, o, qp, kp, vp, work, h0, h1, t, hs, scale);
+          else ctx.pool!.post(w, TASK.externalAttention, [o, qp, kp, vp, work, h0, h1, t, hs], scale);
+        }, true);
         return;
       }
       overHeads(heads, t, hs, 1, (h0, h1, work, w) => {
@@ -133,18 +126,14 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       const size = heads * t * hs * 4; // bytes of each of dq, dk, dv in out (3, ..., T, hs)
       const [dq, gp, qp, kp, vp] = [ptrOf(out), ptrOf(g), ptrOf(q), ptrOf(k), ptrOf(v)];
       if (ctx.gemm) {
-        // P recomputed, dP = g·vᵀ, dS, then dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·g: batched over heads
+        // each thread's heads batched through the external products (attention-external.ts)
         const e = ctx.gemm;
         const [dk, dv] = [dq + size, dq + 2 * size];
-        withBlocks([heads * t * t, heads * t * t], ([p, d]) => {
-          e.gemm(p, qp, kp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
-          wasm.causalSoftmaxHeads(p, heads, t, scale);
-          e.gemm(d, gp, vp, t, t, hs, 0, 1, heads, t * hs, t * hs, 0, t);
-          wasm.causalSoftmaxGradHeads(d, p, heads, t, scale);
-          e.gemm(dq, d, kp, t, hs, t, 0, 0, heads, t * t, t * hs, 0, t);
-          e.gemm(dk, d, qp, t, hs, t, 1, 0, heads, t * t, t * hs, 0, t);
-          e.gemm(dv, p, gp, t, hs, t, 1, 0, heads, t * t, t * hs, 0, t);
-        });
+        overHeads(heads, t, hs, 2, (h0, h1, work, w) => {
+          const args = [dq, dk, dv, gp, qp, kp, vp, work, h0, h1, t, hs] as const;
+          if (w < 0) externalAttentionBackward(e, wasm, ...args, scale);
+          else ctx.pool!.post(w, TASK.externalAttentionBackward, args, scale);
+        }, true);
         return;
       }
       overHeads(heads, t, hs, 2, (h0, h1, work, w) => {

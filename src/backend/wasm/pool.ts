@@ -7,7 +7,10 @@
 import { isNode } from "./loader.js";
 
 /** Task codes understood by worker.ts. */
-export const TASK = { matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8 } as const;
+export const TASK = {
+  matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8,
+  externalAttention: 9, externalAttentionBackward: 10,
+} as const;
 
 /** Int32 slots of a worker's control block. */
 export const CTRL = { posted: 0, done: 1, failed: 2, op: 3, args: 4, float: 18, size: 20 } as const;

@@ -2,6 +2,7 @@
 // memory, answers "ready", then runs the tasks posted to its control block, forever. The scratch block
 // it uses is its own; every other pointer comes with the task.
 
+import { externalAttention, externalAttentionBackward } from "./attention-external.js";
 import { instantiate, isNode, type KernelExports } from "./loader.js";
 import { CTRL, TASK, type WorkerInit } from "./pool.js";
 import type { ExternalGemm, ExternalGemmModule } from "./storage.js";
@@ -29,6 +30,12 @@ function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32
   } else if (op === TASK.externalLinear && ext) {
     // out, x, w, bias, rows, cols, k, i0, i1
     ext.linear(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8]);
+  } else if (op === TASK.externalAttention && ext) {
+    // o, q, k, v, work, h0, h1, t, hs; scale
+    externalAttention(ext, wasm, a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], x);
+  } else if (op === TASK.externalAttentionBackward && ext) {
+    // dq, dk, dv, g, q, k, v, work, h0, h1, t, hs; scale
+    externalAttentionBackward(ext, wasm, a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], a[at + 10], a[at + 11], x);
   } else if (op === TASK.gelu) {
     // o, a, n, tanh
     wasm.gelu(a[at], a[at + 1], a[at + 2], a[at + 3]);
