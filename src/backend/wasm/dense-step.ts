@@ -151,7 +151,8 @@ export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "den
     const hyper = perStep.at(16);
     writeHyper(ctx.heap.f32(), hyper, [step.lr], 1, step.adam);
     ctx.exports.denseStep(head + 16, block, n, HIDDEN[step.hidden], HEAD[step.head], hyper, adam, ctx.scratch, head, pixels ? 1 : 0);
-    return { cost: ctx.heap.f32()[head >> 2], correct: i32[(head >> 2) + 1] };
+    // fresh views: the blocks above may have grown the memory, which detaches unshared views
+    return { cost: ctx.heap.f32()[head >> 2], correct: ctx.heap.i32()[(head >> 2) + 1] };
   };
 
   const denseSteps = (s: DenseSteps) => {
