@@ -27,7 +27,9 @@ export function ones(mask: v128): v128 {
  */
 @inline
 export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-88)), f32x4.splat(88));
+  // pmin/pmax with x first: the same as min/max for a constant bound (NaN stays NaN, −0 stays −0), one
+  // instruction each where V8 spends five on min/max's NaN and zero rules
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-88)), f32x4.splat(88));
   const n = f32x4.floor(madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(0.5)));
   // r = x − n·ln 2, ln 2 in two parts so that n·C1 is exact
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
@@ -68,7 +70,7 @@ export function tanh4(x: v128): v128 {
  */
 @inline
 export function erf4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-4)), f32x4.splat(4));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-4)), f32x4.splat(4)); // as in exp4
   const z = f32x4.mul(x, x);
   let p = madd(f32x4.splat(-2.72614225801306e-10), z, f32x4.splat(2.77068142495902e-8));
   p = madd(p, z, f32x4.splat(-2.10102402082508e-6));
