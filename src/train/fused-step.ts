@@ -3,7 +3,7 @@
 // some forty ops on the autograd tape. Everywhere else MnistTrainer.step runs the composite step, which
 // stays the oracle the fused one is tested against (test/train/fused-step.test.ts).
 
-import type { DenseAdam, DenseStep, DenseStepsResult, KernelArg } from "../core/backend.js";
+import type { DenseAdam, DenseStep, DenseStepsResult } from "../core/backend.js";
 import type { Tensor } from "../core/tensor.js";
 import type { MLP } from "../models/mlp.js";
 import { Adam } from "../optim/adam.js";
@@ -47,15 +47,10 @@ function adamOf(optimizer: Adam, model: MLP): ((t: number) => DenseAdam) | null 
   if (paths.some((p) => !p.weight || !p.bias)) return null;
   const decays = paths.flatMap((p) => [optimizer.decayOf(p.weight!), optimizer.decayOf(p.bias!)]);
   if (decays.some((d) => d !== decays[0])) return null;
-  const arg = (t: Tensor): KernelArg => ({ storage: t.data.storage, shape: t.shape, dtype: t.dtype });
-  const momentsOf = (path: string) => {
-    const { m, v } = optimizer.moments(path);
-    return { m: arg(m), v: arg(v) };
-  };
   const { beta1, beta2, eps } = optimizer;
   return (t) => ({
     beta1, beta2, eps, weightDecay: decays[0], decoupled: optimizer.isDecoupled, t,
-    moments: paths.map((p) => ({ weight: momentsOf(p.weight!), bias: momentsOf(p.bias!) })),
+    moments: paths.map((p) => ({ weight: optimizer.moments(p.weight!), bias: optimizer.moments(p.bias!) })),
   });
 }
 
