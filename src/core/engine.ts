@@ -195,7 +195,7 @@ export const WRITES_EVERY_ELEMENT: ReadonlySet<string> = new Set([
   "neg", "exp", "log", "sqrt", "tanh", "erf", "add", "sub", "mul", "div", "maximum", "greater", "equal", "where",
   "matmul", "permute", "broadcastTo", "slice", "concat",
   "sigmoid", "sigmoidGrad", "linear", "softmax", "softmaxGrad", "logSoftmax", "logSoftmaxGrad", "layerNorm", "normalize", "layerNormGradX",
-  "gelu", "geluGrad", "causalAttention", "causalAttentionGrad", "attentionPattern", "lstmCell", "lstmCellGrad",
+  "gelu", "geluGrad", "causalAttention", "causalAttentionGrad", "packedAttention", "packedAttentionGrad", "attentionPattern", "lstmCell", "lstmCellGrad",
 ]);
 
 /** Shape rule, output buffer, kernel, autograd node: the steps every op takes. */

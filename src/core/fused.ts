@@ -45,6 +45,14 @@ export interface FusedParams {
   attentionPattern: {};
   /** Gradients of causalAttention given g: dq, dk, dv stacked as [3, ..., T, hs]. */
   causalAttentionGrad: {};
+  /**
+   * causalAttention on `heads` heads read in place from c_attn's output: qkv [..., T, 3C] holds q, k and
+   * v side by side (C = heads·hs each, head h at columns h·hs), the result is [..., T, C] with the heads
+   * merged. The same as splitting the heads out, causalAttention and merging them, without the copies.
+   */
+  packedAttention: { heads: number };
+  /** The gradient of packedAttention given g [..., T, C]: dqkv [..., T, 3C]. */
+  packedAttentionGrad: { heads: number };
   /** GELU, exact (erf) or GPT-2's tanh approximation. */
   gelu: { approximate: "tanh" | "none" };
   /** g · GELU'(x). */
@@ -70,6 +78,39 @@ export interface FusedDef<F extends FusedOp> {
   /** Whether kernels handle these arguments (default: always); the composite runs otherwise. */
   supports?(inputs: readonly Tensor[], params: FusedParams[F]): boolean;
   vjp?: (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: FusedParams[F]) => (Tensor | null)[];
+}
+
+/** The permutation that swaps the two axes before the last of a rank-`rank` tensor: (..., T, nh, hs) ↔ (..., nh, T, hs). */
+function headAxes(rank: number): number[] {
+  const axes = Array.from({ length: rank }, (_, i) => i);
+  [axes[rank - 3], axes[rank - 2]] = [axes[rank - 2], axes[rank - 3]];
+  return axes;
+}
+
+/** The last axis of qkv [..., T, 3·heads·hs], checked. */
+function packedWidth(shape: readonly number[], heads: number): number {
+  const width = shape[shape.length - 1];
+  if (shape.length < 2 || !Number.isInteger(heads) || heads < 1 || width % (3 * heads) !== 0) {
+    throw new ShapeError(`packedAttention: expected qkv [..., T, 3·heads·hs] for ${heads} heads, found ${formatShape(shape)}`);
+  }
+  return width;
+}
+
+/** q, k, v (..., nh, T, hs) out of qkv (..., T, 3C). */
+function unpackHeads(qkv: Tensor, heads: number): Tensor[] {
+  const width = packedWidth(qkv.shape, heads);
+  const lead = qkv.shape.slice(0, -1);
+  const C = width / 3;
+  return [0, 1, 2].map((i) => {
+    const part = ops.slice(qkv, [...lead.map(() => 0), i * C], [...lead, (i + 1) * C]); // (..., T, C)
+    return ops.permute(ops.reshape(part, [...lead, heads, C / heads]), headAxes(qkv.rank + 1));
+  });
+}
+
+/** (..., nh, T, hs) → (..., T, nh·hs). */
+function mergePackedHeads(x: Tensor): Tensor {
+  const merged = ops.permute(x, headAxes(x.rank)); // (..., T, nh, hs)
+  return ops.reshape(merged, [...merged.shape.slice(0, -2), merged.shape[x.rank - 2] * merged.shape[x.rank - 1]]);
 }
 
 /** The maximum along `axis`, kept, outside the graph (the softmax shift; softmax does not depend on it). */
@@ -242,6 +283,31 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       const stack = (x: Tensor) => ops.reshape(x, [1, ...x.shape]); // (1, ..., T, hs)
       return ops.concat([stack(ops.matmul(dScores, k)), stack(ops.matmul(dScores, q, { transA: true })), stack(ops.matmul(pattern, g, { transA: true }))], 0);
     },
+  },
+  packedAttention: {
+    infer: ([qkv], { heads }) => floatInput("packedAttention", { shape: [...qkv.shape.slice(0, -1), packedWidth(qkv.shape, heads) / 3], dtype: qkv.dtype }),
+    composite: ([qkv], { heads }) => mergePackedHeads(fusedOps.causalAttention.composite(unpackHeads(qkv, heads), {})),
+    // kernels: heads of a multiple of 8 floats (the 4×8 tiles' columns)
+    supports: ([qkv], { heads }) => {
+      const hs = qkv.shape[qkv.shape.length - 1] / (3 * heads);
+      return hs > 0 && hs % 8 === 0;
+    },
+    vjp: (g, [qkv], _out, params) => [fused("packedAttentionGrad", [g, qkv], params)],
+  },
+  packedAttentionGrad: {
+    infer: ([g, qkv], params) => {
+      sameShape("packedAttentionGrad", [g, fusedOps.packedAttention.infer([qkv], params)]);
+      return { shape: qkv.shape, dtype: qkv.dtype };
+    },
+    composite: ([g, qkv], { heads }) => {
+      const [q, k, v] = unpackHeads(qkv, heads);
+      const hs = q.shape[q.rank - 1];
+      const gh = ops.permute(ops.reshape(g, [...g.shape.slice(0, -1), heads, hs]), headAxes(g.rank + 1)); // (..., nh, T, hs)
+      const grads = fusedOps.causalAttentionGrad.composite([gh, q, k, v], {}); // (3, ..., nh, T, hs)
+      const part = (i: number) => mergePackedHeads(ops.reshape(ops.slice(grads, [i, ...q.shape.map(() => 0)], [i + 1, ...q.shape]), q.shape));
+      return ops.concat([part(0), part(1), part(2)], -1);
+    },
+    supports: ([, qkv], params) => fusedOps.packedAttention.supports!([qkv], params),
   },
   attentionPattern: {
     infer: ([q, k]) => {

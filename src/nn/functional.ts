@@ -145,7 +145,18 @@ export function causalSelfAttention(
 ): Tensor {
   const C = x.shape[2];
   const qkv = linear(x, w.cAttn, w.cAttnBias); // (B, T, 3C)
+  if (!capture) return linear(packedCausalAttention(qkv, nHead), w.cProj, w.cProjBias);
   const [q, k, v] = ops.split(qkv, [C, C, C], -1).map((t) => splitHeads(t, nHead)); // (B, nh, T, hs)
   const y = scaledDotProductAttention(q, k, v, { causal: true, capture });
   return linear(mergeHeads(y), w.cProj, w.cProjBias); // (B, T, C)
+}
+
+/**
+ * Causal self-attention straight from c_attn's output: qkv (B, T, 3C), each position's query, key and
+ * value side by side, -> (B, T, C) with the heads merged. The same as splitting the heads out
+ * (splitHeads), scaledDotProductAttention and mergeHeads; where the backend has the kernel, it reads
+ * the heads in place and copies none of them.
+ */
+export function packedCausalAttention(qkv: Tensor, nHead: number): Tensor {
+  return fused("packedAttention", [qkv], { heads: nHead });
 }

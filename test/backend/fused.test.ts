@@ -129,12 +129,53 @@ test("causal attention and its pattern match their composites, forward and backw
   }
 });
 
+/** [..., T, 3·heads·hs] shapes: odd T and batches, one to five heads, heads of 8 to 32 floats. */
+const PACKED: [number[], number][] = [
+  [[1, 24], 1],
+  [[1, 48], 2],
+  [[5, 24], 1],
+  [[2, 7, 72], 3],
+  [[3, 13, 120], 5],
+  [[2, 17, 96], 2],
+  [[1, 64, 384], 4],
+  [[2, 3, 9, 48], 2],
+];
+
+test("attention read in place from c_attn's output matches its composite (split, attend, merge), forward and backward", () => {
+  setBackend("wasm");
+  for (const [shape, heads] of PACKED) {
+    const out = [...shape.slice(0, -1), shape[shape.length - 1] / 3];
+    checkFused("packedAttention", [floats(rng, shape)], { heads }, 1e-4);
+    checkFused("packedAttentionGrad", [floats(rng, out), floats(rng, shape)], { heads }, 1e-4);
+  }
+});
+
+test("packed attention equals causal attention on the split heads, and heads the kernels do not take run the composite", () => {
+  setBackend("wasm");
+  const [B, T, heads, hs] = [2, 11, 3, 16];
+  const qkv = ops.tensor(floats(rng, [B, T, 3 * heads * hs]).data, [B, T, 3 * heads * hs]);
+  const split = (i: number) => ops.permute(ops.reshape(ops.slice(qkv, [0, 0, i * heads * hs], [B, T, (i + 1) * heads * hs]), [B, T, heads, hs]), [0, 2, 1, 3]);
+  const want = ops.reshape(ops.permute(fused("causalAttention", [split(0), split(1), split(2)], {}), [0, 2, 1, 3]), [B, T, heads * hs]);
+  close("packed vs split", fused("packedAttention", [qkv], { heads }).toArray(), want.toArray(), 1e-5);
+  // heads of 4 floats: not a multiple of the tiles' 8 columns, so the composite runs (and is right)
+  const narrow = ops.tensor(floats(rng, [2, 5, 3 * 2 * 4]).data, [2, 5, 24]);
+  assert.equal(fusedOps.packedAttention.supports!([narrow], { heads: 2 }), false, "heads of 4 floats go to the composite");
+  assert.equal(fusedOps.packedAttention.supports!([qkv], { heads }), true, "heads of 16 floats go to the kernel");
+  close("narrow heads", fused("packedAttention", [narrow], { heads: 2 }).toArray(), fusedOps.packedAttention.composite([narrow], { heads: 2 }).toArray(), 1e-6);
+  assert.throws(() => fused("packedAttention", [qkv], { heads: 5 }), /packedAttention: expected qkv \[\.\.\., T, 3·heads·hs\] for 5 heads, found/);
+});
+
 test("on the native backend (OpenBLAS products), causal attention and the linear layer match their composites", async (t) => {
   if (!(await useBackendOrSkip(t, "native"))) return;
   // [3, 4, 64, 32]: enough work that the heads are shared between the threads
   for (const shape of [[1, 1], [5, 3], [2, 7, 4], [2, 3, 17, 8], [1, 2, 64, 32], [3, 4, 64, 32]]) {
     checkFused("causalAttention", [floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
     checkFused("causalAttentionGrad", [floats(rng, shape), floats(rng, shape), floats(rng, shape), floats(rng, shape)], {}, 1e-4);
+  }
+  for (const [shape, heads] of PACKED) {
+    const out = [...shape.slice(0, -1), shape[shape.length - 1] / 3];
+    checkFused("packedAttention", [floats(rng, shape)], { heads }, 1e-4);
+    checkFused("packedAttentionGrad", [floats(rng, out), floats(rng, shape)], { heads }, 1e-4);
   }
   for (const [rows, inF, outF] of [[1, 1, 1], [3, 5, 7], [40, 64, 96]]) {
     checkFused("linear", [floats(rng, [rows, inF]), floats(rng, [outF, inF]), floats(rng, [outF])], {}, 1e-4);

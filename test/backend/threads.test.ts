@@ -58,6 +58,10 @@ test("threaded matmul, attention and GELU give the single-threaded numbers exact
   }
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
+  // 12 batches × 4 heads: the units are shared between the threads
+  const packed = () => floats(rng, [12, 64, 384]);
+  same("packed attention", ([x]) => fused("packedAttention", [x], { heads: 4 }), [packed()]);
+  same("packed attention's gradient", ([g, x]) => fused("packedAttentionGrad", [g, x], { heads: 4 }), [floats(rng, [12, 64, 128]), packed()]);
 });
 
 test("on the native backend, attention shares its heads between the threads and gives the single-threaded numbers exactly", async (t) => {

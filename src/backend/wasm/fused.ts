@@ -15,6 +15,13 @@ function headsOf(q: KernelArg): [number, number, number, number] {
   return [q.storage.size / (t * hs), t, hs, Math.fround(1 / Math.sqrt(hs))];
 }
 
+/** [units (batch·heads), t, hs, scale] of qkv [..., t, 3·heads·hs]. */
+function packedUnits(qkv: KernelArg, heads: number): [number, number, number, number] {
+  const t = qkv.shape[qkv.shape.length - 2];
+  const hs = qkv.shape[qkv.shape.length - 1] / (3 * heads);
+  return [t === 0 ? 0 : (qkv.storage.size / (t * 3 * heads * hs)) * heads, t, hs, Math.fround(1 / Math.sqrt(hs))];
+}
+
 /** [rows, d] of a tensor viewed along its last axis. */
 function rowsOf(x: KernelArg): [number, number] {
   const d = x.shape[x.shape.length - 1];
@@ -29,11 +36,14 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
    * worker)` for each (worker −1 = this thread, which runs last), waits for the workers and frees the
    * buffers.
    */
-  const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void, perHead = false) => {
-    const pool = ctx.pool && heads > 1 && 4 * heads * t * t * hs >= 1 << 22 ? ctx.pool : null;
+  const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void, perHead = false) =>
+    overUnits(heads, 4 * heads * t * t * hs, (per) => buffers * t * t * 4 * (perHead ? per : 1), run);
+  /** overHeads for `units` independent units of about `flops` in all, each run's work `bytes(units per run)` bytes. */
+  const overUnits = (heads: number, flops: number, bytesFor: (per: number) => number, run: (h0: number, h1: number, work: number, worker: number) => void) => {
+    const pool = ctx.pool && heads > 1 && flops >= 1 << 22 ? ctx.pool : null;
     const parts = pool ? Math.min(heads, pool.size + 1) : 1;
     const per = Math.ceil(heads / parts);
-    const bytes = buffers * t * t * 4 * (perHead ? per : 1);
+    const bytes = bytesFor(per);
     const works = Array.from({ length: parts }, () => ctx.heap.alloc(bytes));
     const posted: number[] = [];
     for (let w = 1; w < parts; w++) {
@@ -141,6 +151,24 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
         const args = [dq + at, dq + size + at, dq + 2 * size + at, gp + at, qp + at, kp + at, vp + at, h1 - h0, t, hs] as const;
         if (w < 0) wasm.attentionBackward(...args, scale, work, ctx.scratch);
         else ctx.pool!.post(w, TASK.attentionBackward, [...args, work], scale);
+      });
+    },
+    packedAttention: (out, [qkv], { heads }) => {
+      const [units, t, hs, scale] = packedUnits(qkv, heads);
+      const [o, x] = [ptrOf(out), ptrOf(qkv)];
+      const bytes = 4 * wasm.packedAttentionWork(t, hs, 0);
+      overUnits(units, 4 * units * t * t * hs, () => bytes, (u0, u1, work, w) => {
+        if (w < 0) wasm.packedAttention(o, x, u0, u1, heads, t, hs, scale, work);
+        else ctx.pool!.post(w, TASK.packedAttention, [o, x, u0, u1, heads, t, hs, work], scale);
+      });
+    },
+    packedAttentionGrad: (out, [g, qkv], { heads }) => {
+      const [units, t, hs, scale] = packedUnits(qkv, heads);
+      const [d, gp, x] = [ptrOf(out), ptrOf(g), ptrOf(qkv)];
+      const bytes = 4 * wasm.packedAttentionWork(t, hs, 1);
+      overUnits(units, 10 * units * t * t * hs, () => bytes, (u0, u1, work, w) => {
+        if (w < 0) wasm.packedAttentionBackward(d, gp, x, u0, u1, heads, t, hs, scale, work);
+        else ctx.pool!.post(w, TASK.packedAttentionBackward, [d, gp, x, u0, u1, heads, t, hs, work], scale);
       });
     },
     gelu: (out, [x], p) => {

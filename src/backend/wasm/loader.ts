@@ -52,6 +52,9 @@ export interface KernelExports {
   denseSteps(layout: number, work: number, pixels: number, labels: number, order: number, examples: number, batch: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, results: number): number;
   denseStep(layout: number, work: number, n: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, result: number, pixels: number): void;
   attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;
+  packedAttention(o: number, qkv: number, u0: number, u1: number, heads: number, t: number, hs: number, scale: number, work: number): void;
+  packedAttentionBackward(dqkv: number, g: number, qkv: number, u0: number, u1: number, heads: number, t: number, hs: number, scale: number, work: number): void;
+  packedAttentionWork(t: number, hs: number, backward: number): number;
   attention(o: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, pattern: number, scratch: number): void;
   lstmCell(out: number, gates: number, c: number, n: number, h: number): void;
   lstmCellGrad(o: number, grad: number, gates: number, c: number, out: number, n: number, h: number): void;

@@ -9,8 +9,11 @@ import { isNode } from "./loader.js";
 /** Task codes understood by worker.ts. */
 export const TASK = {
   matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8,
-  externalAttention: 9, externalAttentionBackward: 10,
+  externalAttention: 9, externalAttentionBackward: 10, packedAttention: 11, packedAttentionBackward: 12,
 } as const;
+
+/** How long `join` polls for a worker to finish before it sleeps, in ms. */
+const JOIN_SPIN_MS = 2;
 
 /** Int32 slots of a worker's control block. */
 export const CTRL = { posted: 0, done: 1, failed: 2, op: 3, args: 4, float: 18, size: 20 } as const;
@@ -119,9 +122,13 @@ export class WorkerPool {
   join(w: number): void {
     const c = this.threads[w].control;
     const posted = Atomics.load(c, CTRL.posted);
+    // spin first (a product's halves end within microseconds of each other), sleep only after JOIN_SPIN_MS
     let spins = 0;
+    let start = 0;
     for (let done = Atomics.load(c, CTRL.done); done !== posted; done = Atomics.load(c, CTRL.done)) {
-      if (this.blocking && ++spins > 10000) Atomics.wait(c, CTRL.done, done, 20);
+      if (!this.blocking || (++spins & 255) !== 0) continue;
+      if (start === 0) start = performance.now();
+      else if (performance.now() - start > JOIN_SPIN_MS) Atomics.wait(c, CTRL.done, done, 20);
     }
     if (Atomics.load(c, CTRL.failed)) throw new Error("wasm backend: a kernel failed on a worker thread");
   }

@@ -42,6 +42,12 @@ function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32
   } else if (op === TASK.geluGrad) {
     // o, g, a, n, tanh
     wasm.geluGrad(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4]);
+  } else if (op === TASK.packedAttention) {
+    // o, qkv, u0, u1, heads, t, hs, work; scale
+    wasm.packedAttention(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], x, a[at + 7]);
+  } else if (op === TASK.packedAttentionBackward) {
+    // dqkv, g, qkv, u0, u1, heads, t, hs, work; scale
+    wasm.packedAttentionBackward(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], x, a[at + 8]);
   } else if (op === TASK.matmulRows) {
     // c, a, b, m, n, k, transA, transB, i0, i1, scratch
     wasm.matmul(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 10], a[at + 8], a[at + 9]);
@@ -59,10 +65,27 @@ function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32
   }
 }
 
+/**
+ * How long a worker keeps polling for its next task before it sleeps, in ms. A training step posts a
+ * task every millisecond or so; waking a sleeping thread costs 0.1–0.2 ms on a virtual machine, longer
+ * than half of a typical product, so between tasks the worker spins.
+ */
+const SPIN_MS = 2;
+
+/** Polls `control`'s posted count for a change from `seen`, up to SPIN_MS; returns the count seen last. */
+function spin(control: Int32Array, seen: number): number {
+  const start = performance.now();
+  for (let i = 1; ; i++) {
+    const posted = Atomics.load(control, CTRL.posted);
+    if (posted !== seen) return posted;
+    if ((i & 255) === 0 && performance.now() - start > SPIN_MS) return posted;
+  }
+}
+
 function serve(wasm: KernelExports, ext: ExternalGemm | null, control: Int32Array, float: Float32Array): void {
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, CTRL.posted, seen);
+    if (spin(control, seen) === seen) Atomics.wait(control, CTRL.posted, seen);
     const posted = Atomics.load(control, CTRL.posted);
     if (posted === seen) continue;
     seen = posted;

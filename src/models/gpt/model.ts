@@ -133,6 +133,9 @@ interface BlockCall extends GptForwardOptions {
   dropout: number;
 }
 
+/** Captures that need the heads split out of c_attn's output. */
+const HEAD_CAPTURES: readonly GptCaptureKey[] = ["attention", "q", "k", "v"];
+
 /** Multi-head causal self-attention: queries, keys and values from one c_attn, heads mixed by c_proj. */
 export class CausalSelfAttention extends Module {
   readonly c_attn: GptLinear;
@@ -146,25 +149,34 @@ export class CausalSelfAttention extends Module {
   }
 
   forward(x: Tensor, call: BlockCall): Tensor {
-    const { nHead, nEmbd: C } = this.config;
     const cap = call.capture;
     const qkv = this.c_attn.forward(x); // (B, T, 3C)
-    const [qs, ks, vs] = ops.split(qkv, [C, C, C], -1).map((t) => F.splitHeads(t, nHead)); // (B, nh, T, hs)
-    const { k, v } = call.cache ? call.cache.append(call.layer, ks, vs) : { k: ks, v: vs }; // (B, nh, Tk, hs)
     const drop = call.dropout > 0 && call.rng ? (t: Tensor) => F.dropout(t, call.dropout, call.rng!) : undefined;
-    const patternCapture: F.AttentionCapture | undefined = cap?.has("attention") ? {} : undefined;
-    const y = F.scaledDotProductAttention(qs, k, v, { causal: call.causal, scale: call.scale, capture: patternCapture, dropPattern: drop }); // (B, nh, T, hs)
-    let out = this.c_proj.forward(F.mergeHeads(y)); // (B, T, C)
+    // training and evaluation: one kernel reads the heads in place (no split, no copies)
+    const inPlace = !call.cache && !drop && call.causal !== false && call.scale !== false && !HEAD_CAPTURES.some((c) => cap?.has(c));
+    const y = inPlace ? F.packedCausalAttention(qkv, this.config.nHead) : this.attend(qkv, call, drop); // (B, T, C)
+    let out = this.c_proj.forward(y); // (B, T, C)
     if (drop) out = drop(out);
     if (call.patch) out = call.patch("attnOut", call.layer, out);
+    if (cap?.has("attnOut")) cap.attnOut[call.layer] = out;
+    return out;
+  }
+
+  /** The heads split out of qkv, for the KV cache, captures, dropout and the "what if" switches: (B, T, C). */
+  private attend(qkv: Tensor, call: BlockCall, drop: ((t: Tensor) => Tensor) | undefined): Tensor {
+    const { nHead, nEmbd: C } = this.config;
+    const cap = call.capture;
+    const [qs, ks, vs] = ops.split(qkv, [C, C, C], -1).map((t) => F.splitHeads(t, nHead)); // (B, nh, T, hs)
+    const { k, v } = call.cache ? call.cache.append(call.layer, ks, vs) : { k: ks, v: vs }; // (B, nh, Tk, hs)
+    const patternCapture: F.AttentionCapture | undefined = cap?.has("attention") ? {} : undefined;
+    const y = F.scaledDotProductAttention(qs, k, v, { causal: call.causal, scale: call.scale, capture: patternCapture, dropPattern: drop }); // (B, nh, T, hs)
     if (cap) {
       if (patternCapture?.pattern) cap.attention[call.layer] = patternCapture.pattern;
       if (cap.has("q")) cap.q[call.layer] = qs;
       if (cap.has("k")) cap.k[call.layer] = k;
       if (cap.has("v")) cap.v[call.layer] = v;
-      if (cap.has("attnOut")) cap.attnOut[call.layer] = out;
     }
-    return out;
+    return F.mergeHeads(y);
   }
 }
 

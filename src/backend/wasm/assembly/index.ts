@@ -15,6 +15,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { attention, attentionBackward, attentionPattern, causalSoftmaxHeads, causalSoftmaxGradHeads } from "./attention";
+export { packedAttention, packedAttentionBackward, packedAttentionWork } from "./attention-packed";
 export { denseStep, denseStepBatchAt, denseSteps, denseStepPixelsAt, denseStepWorkBytes } from "./dense-step";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
