@@ -40,7 +40,7 @@ function same(what: string, f: (xs: Tensor[]) => Tensor, inputs: readonly Input[
   assert.deepEqual(on(pair[0]), on(pair[1]), `${what}: threaded and single-threaded results differ`);
 }
 
-test("threaded matmul, attention and GELU give the single-threaded numbers exactly", () => {
+test("threaded matmul, attention, GELU and layer norm give the single-threaded numbers exactly", () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
       const [m, n, k] = [203, 150, 301];
@@ -50,12 +50,17 @@ test("threaded matmul, attention and GELU give the single-threaded numbers exact
       ]);
     }
   }
-  // sizes past the 16.7 Mflop at which products are split
+  // sizes past the 4.2 Mflop at which products are split
   same("batched matmul", ([a, b]) => ops.matmul(a, b), [floats(rng, [7, 128, 96]), floats(rng, [7, 96, 160])]);
   same("broadcast batched matmul", ([a, b]) => ops.matmul(a, b, { transB: true }), [floats(rng, [5, 128, 96]), floats(rng, [160, 96])]);
   for (const approximate of ["tanh", "none"] as const) {
     same(`GELU (${approximate}) and its gradient`, ([x, g]) => ops.add(fused("gelu", [x], { approximate }), fused("geluGrad", [g, x], { approximate })), [floats(rng, [301, 1001], -5, 5), floats(rng, [301, 1001])]);
   }
+  // 768 rows of 128: enough rows (in flops' worth of time) that layer norm shares them between the threads
+  const rows = () => floats(rng, [768, 128], -3, 3);
+  same("layer norm", ([x, w, b]) => fused("layerNorm", [x, w, b], { eps: 1e-5 }), [rows(), floats(rng, [128]), floats(rng, [128])]);
+  same("normalize", ([x]) => fused("normalize", [x], { eps: 1e-5 }), [rows()]);
+  same("layer norm's gradient", ([g, x, w]) => fused("layerNormGradX", [g, x, w], { eps: 1e-5 }), [rows(), rows(), floats(rng, [128])]);
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
   // 12 batches × 4 heads: the units are shared between the threads

@@ -8,8 +8,11 @@ import { viaJs } from "./fallback.js";
 import { TASK } from "./pool.js";
 import { ptrOf, type WasmContext } from "./storage.js";
 
-/** Products below this many flops stay on the calling thread (dispatch costs a few microseconds). */
-const PARALLEL_FLOPS = 1 << 24;
+/**
+ * Work below this many flops (of a product, or its equivalent in time) stays on the calling thread: a
+ * worker that spins between tasks (worker.ts) takes a task in microseconds, and 4 Mflop is about 90 µs.
+ */
+const PARALLEL_FLOPS = 1 << 22;
 
 /** Splits `count` items into runs for the calling thread (run 0) and each worker; returns run starts. */
 function runs(count: number, parts: number, multiple: number): number[] {
