@@ -1,6 +1,7 @@
 // Randomized comparisons of every wasm kernel against the js oracle on odd shapes: 1×1, primes,
 // sizes that are not multiples of the SIMD width or the matmul tiles, empty axes and broadcasting.
 import { before, test } from "node:test";
+import assert from "node:assert/strict";
 import { init } from "../../src/backend/index.js";
 import * as ops from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
@@ -112,9 +113,22 @@ test("data movement and indexing kernels match the js oracle", () => {
   agree("concat", ([a, b]) => ops.concat([a, b], 1), [x, floats(rng, [3, 2, 5])], 0);
   agree("gather", ([t, ids]) => ops.gather(t, ids), [floats(rng, [11, 6]), ints(rng, [3, 4], 11)], 0);
   agree("scatterAdd", ([ids, src]) => ops.scatterAdd(ids, src, 7), [ints(rng, [13], 7), floats(rng, [13, 5])]);
+  // rows of whole vectors and a tail, repeated ids (added in order), int32 tables
+  agree("gather of wide rows", ([t, ids]) => ops.gather(t, ids), [floats(rng, [9, 2, 11]), ints(rng, [5, 7], 9)], 0);
+  agree("gather of int32 rows", ([t, ids]) => ops.gather(t, ids), [ints(rng, [9, 3], 100), ints(rng, [6], 9)], 0);
+  agree("scatterAdd of wide rows", ([ids, src]) => ops.scatterAdd(ids, src, 3), [ints(rng, [2, 20], 3), floats(rng, [2, 20, 19])]);
+  agree("scatterAdd of int32 rows", ([ids, src]) => ops.scatterAdd(ids, src, 4), [ints(rng, [9], 4), ints(rng, [9, 3], 100)], 0);
   agree("oneHot", ([ids]) => ops.oneHot(ids, 10), [ints(rng, [17], 10)], 0);
   agree("cast to int32", ([t]) => ops.cast(t, "int32"), [floats(rng, [19], -50, 50)], 0);
   agree("cast to float32", ([t]) => ops.cast(t, "float32"), [ints(rng, [19], 1000)], 0);
+});
+
+test("gather and scatterAdd refuse an id out of range as the js kernels do", () => {
+  const table = ops.tensor(new Float32Array(12), [4, 3]);
+  const ids = ops.tensor(Int32Array.from([0, 2, 4, 1]), [4], "int32");
+  assert.throws(() => ops.gather(table, ids), /^NnlabError: gather: id 4 is out of range; expected 0 <= id < 4$/);
+  assert.throws(() => ops.gather(table, ops.tensor(Int32Array.from([-1]), [1], "int32")), /gather: id -1 is out of range/);
+  assert.throws(() => ops.scatterAdd(ids, ops.tensor(new Float32Array(12), [4, 3]), 4), /^NnlabError: scatterAdd: id 4 is out of range; expected 0 <= id < 4$/);
 });
 
 test("strided copies (permute, broadcast, slice, pad, concat) match the js oracle on random shapes", () => {

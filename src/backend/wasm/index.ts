@@ -13,7 +13,7 @@ import { WasmHeap } from "./heap.js";
 import { isNode, loadKernels, sharedMemorySupported, type SimdLevel } from "./loader.js";
 import { WorkerPool } from "./pool.js";
 import { matmulKernel } from "./matmul.js";
-import { broadcastToKernel, concatKernel, padKernel, permuteKernel, sliceKernel } from "./movement.js";
+import { broadcastToKernel, concatKernel, gatherKernel, padKernel, permuteKernel, scatterAddKernel, sliceKernel } from "./movement.js";
 import { col2imKernel, im2colKernel } from "./conv.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { META_INTS, ptrOf, WasmStorage, type ExternalGemmModule, type ExternalGemmSource, type WasmContext } from "./storage.js";
@@ -57,8 +57,8 @@ function kernelTable(ctx: WasmContext): Kernels {
     slice: sliceKernel(ctx, js.slice),
     pad: padKernel(ctx, js.pad),
     concat: concatKernel(ctx, js.concat),
-    gather: viaJs(h, js.gather),
-    scatterAdd: viaJs(h, js.scatterAdd),
+    gather: gatherKernel(ctx),
+    scatterAdd: scatterAddKernel(ctx, js.scatterAdd),
     oneHot: viaJs(h, js.oneHot),
     cast: viaJs(h, js.cast),
     im2col: im2colKernel(ctx, js.im2col),

@@ -28,6 +28,8 @@ export interface KernelExports {
   columnRuns(runs: number, idx: number, count: number): number;
   gatherColumns(dst: number, src: number, rows: number, cols: number, runs: number, nruns: number, count: number): void;
   scatterColumns(dst: number, src: number, rows: number, cols: number, runs: number, nruns: number, count: number): void;
+  gatherRows(out: number, table: number, ids: number, n: number, width: number, rows: number): number;
+  scatterAddRows(out: number, ids: number, src: number, n: number, width: number, rows: number): number;
   matmulScratchBytes(): number;
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;

@@ -4,6 +4,7 @@
 // axes than the meta scratch holds.
 
 import type { KernelArg } from "../../core/backend.js";
+import { NnlabError } from "../../core/errors.js";
 import { broadcastStrides, sizeOf, stridesOf } from "../../core/shape.js";
 import { collapse } from "./elementwise.js";
 import { viaJs, type KernelOf } from "./fallback.js";
@@ -81,4 +82,30 @@ export function concatKernel(ctx: WasmContext, jsKernel: KernelOf<{ axis: number
     }
     return true;
   });
+}
+
+/** Rows of a table picked by int32 ids (float or int32 rows: a byte copy each); a bad id throws as the js kernel does. */
+export function gatherKernel(ctx: WasmContext): KernelOf<unknown> {
+  return (out, [table, ids]) => {
+    const rows = table.shape[0];
+    const width = sizeOf(table.shape.slice(1));
+    const bad = ctx.exports.gatherRows(ptrOf(out), ptrOf(table), ptrOf(ids), ids.storage.size, width, rows);
+    if (bad >= 0) throw outOfRange(ctx, "gather", ids, bad, rows);
+  };
+}
+
+/** Rows of src added into out at int32 ids, in order (float32; int32 sums run the js loop). */
+export function scatterAddKernel(ctx: WasmContext, jsKernel: KernelOf<{ rows: number }>): KernelOf<{ rows: number }> {
+  const fallback = viaJs(ctx.heap, jsKernel);
+  return (out, inputs, p) => {
+    const [ids, src] = inputs;
+    if (out.dtype !== "float32") return fallback(out, inputs, p);
+    const bad = ctx.exports.scatterAddRows(ptrOf(out), ptrOf(ids), ptrOf(src), ids.storage.size, sizeOf(out.shape.slice(1)), p.rows);
+    if (bad >= 0) throw outOfRange(ctx, "scatterAdd", ids, bad, p.rows);
+  };
+}
+
+/** The js kernels' error for id number `at` of ids. */
+function outOfRange(ctx: WasmContext, op: string, ids: KernelArg, at: number, rows: number): NnlabError {
+  return new NnlabError(`${op}: id ${ctx.heap.i32()[(ptrOf(ids) >> 2) + at]} is out of range; expected 0 <= id < ${rows}`);
 }

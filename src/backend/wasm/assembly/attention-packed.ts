@@ -12,8 +12,9 @@
 // Work per unit, in floats (tp = T rounded up to 8): Kᵀ (and Vᵀ for the backward pass) packed as
 // panels of 8 keys, hs·tp each; the pattern P, tp·tp; the backward's dS, tp·tp.
 
-import { causalSoftmaxRows, causalSoftmaxGradRows } from "./attention";
-import { madd } from "./simd";
+import { maxLanes, sumLanes } from "./attention";
+import { packB } from "./matmul";
+import { exp4, madd } from "./simd";
 
 /** T rounded up to a multiple of 8: the row stride of the work matrices, and the packed key count. */
 @inline
@@ -29,18 +30,74 @@ export function packedAttentionWork(t: i32, hs: i32, backward: bool): i32 {
 
 /**
  * Packs rows 0 … t−1 of x (row stride `rs` floats, hs floats each) transposed as panels of 8 rows:
- * panel q holds x[8q … 8q+7, d] at dst + (q·hs + d)·8 floats, zero past row t.
+ * panel q holds x[8q … 8q+7, d] at dst + (q·hs + d)·8 floats, zero past row t (matmul's packB, with
+ * x's rows as B's columns).
  */
+@inline
 function packTransposed(dst: usize, x: usize, rs: i32, t: i32, hs: i32): void {
-  const tp = padded(t);
-  for (let j = 0; j < tp; j++) {
-    const panel = dst + (<usize>((j >> 3) * hs * 8 + (j & 7)) << 2);
-    if (j < t) {
-      const row = x + (<usize>(j * rs) << 2);
-      for (let d = 0; d < hs; d++) store<f32>(panel + (<usize>d << 5), load<f32>(row + (<usize>d << 2)));
-    } else {
-      for (let d = 0; d < hs; d++) store<f32>(panel + (<usize>d << 5), 0);
+  packB(dst, x, 1, rs, 0, hs, 0, t);
+}
+
+/** Lane indices 0, 1, 2, 3. */
+const LANES = i32x4(0, 1, 2, 3);
+
+/**
+ * The causal softmax of rows 0 … t−1 of s [t, tp] (tp ≥ the row's length rounded up to 4): row i is
+ * scaled and softmaxed over j ≤ i, zero after. Whole vectors, the last one masked, since every row has
+ * room to its next multiple of 4.
+ */
+function causalSoftmaxPadded(s: usize, t: i32, tp: i32, scale: f32): void {
+  const vscale = f32x4.splat(scale);
+  const minusInf = f32x4.splat(-Infinity);
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < t; i++) {
+    const row = s + (<usize>(i * tp) << 2);
+    const vectors = (i + 4) >> 2; // ⌈(i + 1) / 4⌉
+    const last = row + (<usize>(vectors - 1) << 4);
+    const keep = i32x4.lt_s(LANES, i32x4.splat(i + 1 - 4 * (vectors - 1))); // the last vector's lanes j ≤ i
+    let mv = minusInf;
+    for (let p = row; p < last; p += 16) {
+      const v = f32x4.mul(v128.load(p), vscale);
+      v128.store(p, v);
+      mv = f32x4.pmax(mv, v);
     }
+    const tail = v128.bitselect(f32x4.mul(v128.load(last), vscale), minusInf, keep);
+    mv = f32x4.pmax(mv, tail);
+    const m = f32x4.splat(maxLanes(mv));
+    let sv = zero;
+    for (let p = row; p < last; p += 16) {
+      const e = exp4(f32x4.sub(v128.load(p), m));
+      v128.store(p, e);
+      sv = f32x4.add(sv, e);
+    }
+    const e = v128.and(exp4(f32x4.sub(tail, m)), keep);
+    v128.store(last, e);
+    sv = f32x4.add(sv, e);
+    const inv = f32x4.splat(1 / sumLanes(sv));
+    for (let p = row; p <= last; p += 16) v128.store(p, f32x4.mul(v128.load(p), inv));
+    const end = row + (<usize>tp << 2);
+    for (let p = last + 16; p < end; p += 16) v128.store(p, zero);
+  }
+}
+
+/**
+ * dS = P∘(dP − rowsum(P∘dP))·scale in place of dP in d, for the pattern p from causalSoftmaxPadded
+ * (zero right of the diagonal, so those lanes of dS come out zero); zero past each row's last vector.
+ */
+function causalSoftmaxGradPadded(d: usize, p: usize, t: i32, tp: i32, scale: f32): void {
+  const vscale = f32x4.splat(scale);
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < t; i++) {
+    const at = <usize>(i * tp) << 2;
+    const dr = d + at;
+    const pr = p + at;
+    const bytes = <usize>((i + 4) >> 2) << 4;
+    let sv = zero;
+    for (let o: usize = 0; o < bytes; o += 16) sv = madd(v128.load(dr + o), v128.load(pr + o), sv);
+    const dot = f32x4.splat(sumLanes(sv));
+    for (let o: usize = 0; o < bytes; o += 16) v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), dot)), vscale));
+    const end = <usize>tp << 2;
+    for (let o = bytes; o < end; o += 16) v128.store(dr + o, zero);
   }
 }
 
@@ -208,7 +265,7 @@ export function packedAttention(o: usize, qkv: usize, u0: i32, u1: i32, heads: i
     const q = qkv + unitAt(u, heads, t, hs, 3 * c, 0);
     packTransposed(kt, q + (<usize>c << 2), 3 * c, t, hs);
     causalScores(p, q, 3 * c, kt, t, hs);
-    causalSoftmaxRows(p, t, tp, scale);
+    causalSoftmaxPadded(p, t, tp, scale);
     patternTimes(o + unitAt(u, heads, t, hs, c, 0), c, p, q + (<usize>(2 * c) << 2), 3 * c, t, hs);
   }
 }
@@ -235,9 +292,9 @@ export function packedAttentionBackward(dqkv: usize, g: usize, qkv: usize, u0: i
     packTransposed(kt, q + k, 3 * c, t, hs);
     packTransposed(vt, q + v, 3 * c, t, hs);
     causalScores(p, q, 3 * c, kt, t, hs);
-    causalSoftmaxRows(p, t, tp, scale);
+    causalSoftmaxPadded(p, t, tp, scale);
     causalScores(ds, gu, c, vt, t, hs); // dP = g·vᵀ
-    causalSoftmaxGradRows(ds, p, t, tp, scale);
+    causalSoftmaxGradPadded(ds, p, t, tp, scale);
     patternTimes(dq, 3 * c, ds, q + k, 3 * c, t, hs);
     patternTransposedTimes(dq + k, 3 * c, ds, q, 3 * c, t, hs);
     patternTransposedTimes(dq + v, 3 * c, p, gu, c, t, hs);

@@ -7,29 +7,21 @@ import { exp4, madd } from "./simd";
 
 /** The largest of a vector's four lanes. */
 @inline
-function maxLanes(v: v128): f32 {
+export function maxLanes(v: v128): f32 {
   return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
 }
 
 /** The sum of a vector's four lanes. */
 @inline
-function sumLanes(v: v128): f32 {
+export function sumLanes(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-/** causalSoftmaxRows over a square [t, t]. */
+/** Scales row i of s [t, t], softmaxes it over columns j ≤ i and zeroes columns j > i (four columns at a time). */
 function causalSoftmax(s: usize, t: i32, scale: f32): void {
-  causalSoftmaxRows(s, t, t, scale);
-}
-
-/**
- * Scales row i (of t) of s [t, stride], softmaxes it over columns j ≤ i and zeroes columns i < j < stride
- * (four columns at a time).
- */
-export function causalSoftmaxRows(s: usize, t: i32, stride: i32, scale: f32): void {
   const vscale = f32x4.splat(scale);
   for (let i = 0; i < t; i++) {
-    const row = s + (<usize>(i * stride) << 2);
+    const row = s + (<usize>(i * t) << 2);
     const n = i + 1;
     const n4 = n & ~3;
     let mv = f32x4.splat(-Infinity);
@@ -70,7 +62,7 @@ export function causalSoftmaxRows(s: usize, t: i32, stride: i32, scale: f32): vo
       const p = row + (<usize>j << 2);
       store<f32>(p, load<f32>(p) / total);
     }
-    for (let j = n; j < stride; j++) store<f32>(row + (<usize>j << 2), 0);
+    for (let j = n; j < t; j++) store<f32>(row + (<usize>j << 2), 0);
   }
 }
 
@@ -96,20 +88,12 @@ export function attention(o: usize, q: usize, k: usize, v: usize, heads: i32, t:
   }
 }
 
-/** causalSoftmaxGradRows over square [t, t] matrices. */
+/** dS = P∘(dP − rowsum(P∘dP))·scale on columns j ≤ i of each row i (zero above), in place of dP in d [t, t]. */
 function causalSoftmaxGrad(d: usize, p: usize, t: i32, scale: f32): void {
-  causalSoftmaxGradRows(d, p, t, t, scale);
-}
-
-/**
- * dS = P∘(dP − rowsum(P∘dP))·scale on columns j ≤ i of each row i < t, zero on i < j < stride, in place
- * of dP in d; d and p are [t, stride].
- */
-export function causalSoftmaxGradRows(d: usize, p: usize, t: i32, stride: i32, scale: f32): void {
   const vscale = f32x4.splat(scale);
   for (let i = 0; i < t; i++) {
-    const pr = p + (<usize>(i * stride) << 2);
-    const dr = d + (<usize>(i * stride) << 2);
+    const pr = p + (<usize>(i * t) << 2);
+    const dr = d + (<usize>(i * t) << 2);
     const n = i + 1;
     const n4 = n & ~3;
     let sv = f32x4.splat(0);
@@ -125,7 +109,7 @@ export function causalSoftmaxGradRows(d: usize, p: usize, t: i32, stride: i32, s
       const o = <usize>j << 2;
       store<f32>(dr + o, (load<f32>(pr + o) * (load<f32>(dr + o) - dot)) * scale);
     }
-    for (let j = n; j < stride; j++) store<f32>(dr + (<usize>j << 2), 0);
+    for (let j = n; j < t; j++) store<f32>(dr + (<usize>j << 2), 0);
   }
 }
 

@@ -22,6 +22,6 @@ export { denseStep, denseStepBatchAt, denseSteps, denseStepPixelsAt, denseStepWo
 export function zero(ptr: usize, bytes: usize): void {
   memory.fill(ptr, 0, bytes);
 }
-export { copyStrided } from "./movement";
+export { copyStrided, gatherRows, scatterAddRows } from "./movement";
 export { adamStep } from "./optim";
 export { lstmCell, lstmCellGrad } from "./lstm";

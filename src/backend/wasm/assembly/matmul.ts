@@ -53,7 +53,7 @@ function transpose4(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
  * floats (zero beyond column n). B(p, j) is at b + (p·rs + j·cs) floats: cs = 1 for B as stored, rs = 1
  * for Bᵀ (then full panels are transposed 4×4 block by block).
  */
-function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
+export function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
   for (let q = 0; q < nc; q += 8) {
     const cols = min(8, nc - q);
     const panel = dst + (<usize>(q * kc) << 2);

@@ -50,3 +50,36 @@ export function copyStrided(dst: usize, src: usize, rank: i32, meta: usize): voi
     }
   }
 }
+
+/**
+ * out[r] = table[ids[r]] for r < n, rows of `width` 4-byte values (floats or ints); returns the first r
+ * whose id is outside 0 … rows−1 (the rows before it are copied), or −1.
+ */
+export function gatherRows(out: usize, table: usize, ids: usize, n: i32, width: i32, rows: i32): i32 {
+  const bytes = <usize>width << 2;
+  for (let r = 0; r < n; r++) {
+    const id = load<i32>(ids + (<usize>r << 2));
+    if (id < 0 || id >= rows) return r;
+    memory.copy(out + <usize>r * bytes, table + <usize>id * bytes, bytes);
+  }
+  return -1;
+}
+
+/**
+ * out[ids[r]] += src[r] for r < n, rows of `width` floats, in order of r; returns the first r whose id is
+ * outside 0 … rows−1 (the rows before it are added), or −1.
+ */
+export function scatterAddRows(out: usize, ids: usize, src: usize, n: i32, width: i32, rows: i32): i32 {
+  const bytes = <usize>width << 2;
+  const vectorBytes = <usize>(width & ~3) << 2;
+  for (let r = 0; r < n; r++) {
+    const id = load<i32>(ids + (<usize>r << 2));
+    if (id < 0 || id >= rows) return r;
+    const dst = out + <usize>id * bytes;
+    const from = src + <usize>r * bytes;
+    let j: usize = 0;
+    for (; j < vectorBytes; j += 16) v128.store(dst + j, f32x4.add(v128.load(dst + j), v128.load(from + j)));
+    for (; j < bytes; j += 4) store<f32>(dst + j, load<f32>(dst + j) + load<f32>(from + j));
+  }
+  return -1;
+}
