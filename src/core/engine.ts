@@ -194,7 +194,7 @@ function record(op: Prim | FusedOp, vjp: AnyVjp | undefined, inputs: readonly Te
 export const WRITES_EVERY_ELEMENT: ReadonlySet<string> = new Set([
   "neg", "exp", "log", "sqrt", "tanh", "erf", "add", "sub", "mul", "div", "maximum", "greater", "equal", "where",
   "matmul", "permute", "broadcastTo", "slice", "concat",
-  "sigmoid", "sigmoidGrad", "linear", "softmax", "softmaxGrad", "logSoftmax", "logSoftmaxGrad", "layerNorm", "normalize", "layerNormGradX",
+  "sigmoid", "sigmoidGrad", "linear", "softmax", "softmaxGrad", "logSoftmax", "logSoftmaxGrad", "layerNorm", "normalize", "layerNormGradX", "layerNormGradW",
   "gelu", "geluGrad", "causalAttention", "causalAttentionGrad", "packedAttention", "packedAttentionGrad", "attentionPattern", "lstmCell", "lstmCellGrad",
 ]);
 

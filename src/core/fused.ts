@@ -39,6 +39,8 @@ export interface FusedParams {
   normalize: { eps: number };
   /** dx of layer norm given g, x and the weight: rstd · (ĝ − mean ĝ − x̂ · mean(ĝ·x̂)), ĝ = g·w. */
   layerNormGradX: { eps: number };
+  /** Layer norm's weight gradient Σ g·x̂ over every row, for g and x [..., d]: [d]. */
+  layerNormGradW: { eps: number };
   /** Causal self-attention softmax(q·kᵀ/√hs, masked to j ≤ i)·v; q, k, v [..., T, hs]. */
   causalAttention: {};
   /** The attention pattern: causal softmax(q·kᵀ/√hs) [..., T, T]. */
@@ -227,7 +229,7 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       const lead = Array.from({ length: x.rank - 1 }, (_, i) => i);
       return [
         x.requiresGrad ? fused("layerNormGradX", [g, x, w], { eps }) : null,
-        w.requiresGrad ? ops.sum(ops.mul(g, fused("normalize", [x], { eps })), lead) : null,
+        w.requiresGrad ? fused("layerNormGradW", [g, x], { eps }) : null,
         b.requiresGrad ? ops.sum(g, lead) : null,
       ];
     },
@@ -240,6 +242,14 @@ export const fusedOps: { readonly [F in FusedOp]: FusedDef<F> } = {
       const variance = ops.div(ops.sum(ops.mul(xc, xc), -1, true), d);
       return ops.div(xc, ops.sqrt(ops.add(variance, eps)));
     },
+  },
+  layerNormGradW: {
+    infer: ([g, x]) => {
+      const s = sameShape("layerNormGradW", [g, x]);
+      if (s.shape.length < 1) throw new ShapeError("layerNormGradW: expected g and x [..., d]");
+      return floatInput("layerNormGradW", { shape: [s.shape[s.shape.length - 1]], dtype: s.dtype });
+    },
+    composite: ([g, x], { eps }) => ops.sum(ops.mul(g, fusedOps.normalize.composite([x], { eps })), Array.from({ length: x.rank - 1 }, (_, i) => i)),
   },
   layerNormGradX: {
     infer: ([g, x, w]) => lastAxisParams("layerNormGradX", [sameShape("layerNormGradX", [g, x]), w]),

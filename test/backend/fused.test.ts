@@ -108,6 +108,10 @@ test("layer norm and its pieces match their composites, forward and backward", (
     checkFused("normalize", [floats(rng, shape, -3, 5)], { eps: 1e-5 }, 1e-4);
     checkFused("layerNormGradX", [floats(rng, shape), floats(rng, shape, -3, 5), floats(rng, [d])], { eps: 1e-5 }, 1e-4);
   }
+  // the weight's gradient: blocks of 64 rows and a partial one, no rows, one vector
+  for (const shape of [[1, 1], [3, 5], [2, 3, 17], [4, 128], [130, 7], [2, 97, 12], [0, 5], [9]]) {
+    checkFused("layerNormGradW", [floats(rng, shape), floats(rng, shape, -3, 5)], { eps: 1e-5 }, 1e-4);
+  }
 });
 
 test("GELU (exact and tanh) and its gradient match the composites", () => {

@@ -61,6 +61,7 @@ test("threaded matmul, attention, GELU and layer norm give the single-threaded n
   same("layer norm", ([x, w, b]) => fused("layerNorm", [x, w, b], { eps: 1e-5 }), [rows(), floats(rng, [128]), floats(rng, [128])]);
   same("normalize", ([x]) => fused("normalize", [x], { eps: 1e-5 }), [rows()]);
   same("layer norm's gradient", ([g, x, w]) => fused("layerNormGradX", [g, x, w], { eps: 1e-5 }), [rows(), rows(), floats(rng, [128])]);
+  same("layer norm's weight gradient", ([g, x]) => fused("layerNormGradW", [g, x], { eps: 1e-5 }), [rows(), rows()]);
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
   // 12 batches × 4 heads: the units are shared between the threads

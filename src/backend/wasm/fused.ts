@@ -21,6 +21,8 @@ function headsOf(q: KernelArg): [number, number, number, number] {
  */
 const LAYER_NORM_COST = 60;
 const LAYER_NORM_GRAD_COST = 85;
+/** Rows per block of layer norm's weight gradient (layerNormGradW). */
+const GRAD_W_BLOCK = 64;
 
 /** [units (batch·heads), t, hs, scale] of qkv [..., t, 3·heads·hs]. */
 function packedUnits(qkv: KernelArg, heads: number): [number, number, number, number] {
@@ -204,6 +206,20 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
         if (w < 0) wasm.packedAttentionBackward(d, gp, x, u0, u1, heads, t, hs, scale, work);
         else ctx.pool!.post(w, TASK.packedAttentionBackward, [d, gp, x, u0, u1, heads, t, hs, work], scale);
       });
+    },
+    layerNormGradW: (out, [g, x], p) => {
+      // blocks of rows, each summed by one thread, then added in order: the same bits on any thread count
+      const [rows, d] = rowsOf(x);
+      const blocks = Math.ceil(rows / GRAD_W_BLOCK);
+      const bytes = 4 * blocks * d;
+      const partials = ctx.heap.alloc(bytes, false);
+      const [gp, xp] = [ptrOf(g), ptrOf(x)];
+      overUnits(blocks, rows * d * LAYER_NORM_GRAD_COST, () => 64, (b0, b1, _work, worker) => {
+        if (worker < 0) wasm.layerNormGradW(partials, gp, xp, rows, d, p.eps, GRAD_W_BLOCK, b0, b1, ctx.meta);
+        else ctx.pool!.post(worker, TASK.layerNormGradW, [partials, gp, xp, rows, d, GRAD_W_BLOCK, b0, b1], p.eps);
+      });
+      wasm.sumBlocks(ptrOf(out), partials, blocks, d);
+      ctx.heap.free(partials, bytes);
     },
     gelu: (out, [x], p) => {
       const [o, a, tanh] = [ptrOf(out), ptrOf(x), p.approximate === "tanh" ? 1 : 0];

@@ -30,6 +30,8 @@ export interface KernelExports {
   scatterColumns(dst: number, src: number, rows: number, cols: number, runs: number, nruns: number, count: number): void;
   gatherRows(out: number, table: number, ids: number, n: number, width: number, rows: number): number;
   scatterAddRows(out: number, ids: number, src: number, n: number, width: number, rows: number): number;
+  layerNormGradW(partials: number, g: number, x: number, rows: number, d: number, eps: number, block: number, b0: number, b1: number, tmp: number): void;
+  sumBlocks(o: number, partials: number, blocks: number, d: number): void;
   matmulScratchBytes(): number;
   sigmoid(o: number, a: number, n: number): void;
   sigmoidGrad(o: number, g: number, s: number, n: number): void;

@@ -8,7 +8,7 @@ export { im2col, col2im } from "./conv";
 export { matmul, matmulBatch, matmulScratchBytes } from "./matmul";
 export { columnRuns, gatherColumns, nonzeroColumns, scatterColumns } from "./columns";
 export { sigmoid, sigmoidGrad, addBias, gelu, geluGrad } from "./fused";
-export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntropy, crossEntropyGrad, layerNorm, layerNormGradX } from "./rows";
+export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntropy, crossEntropyGrad, layerNorm, layerNormGradX, layerNormGradW, sumBlocks } from "./rows";
 
 /** First byte past the module's static data: the host's heap starts here. */
 export function heapBase(): usize {

@@ -223,3 +223,46 @@ export function layerNormGradX(o: usize, g: usize, x: usize, w: usize, rows: i32
     }
   }
 }
+
+/**
+ * Layer norm's weight gradient in blocks of `block` rows: for blocks b0 … b1, partials[b] = Σ over the
+ * block's rows r of g[r]·x̂[r] (x̂ = (x − mean)·rstd per row, as layerNorm computes it), [d] each. The
+ * caller adds the blocks in order (sumBlocks), so the sum does not depend on which thread ran which.
+ */
+export function layerNormGradW(partials: usize, g: usize, x: usize, rows: i32, d: i32, eps: f32, block: i32, b0: i32, b1: i32, tmp: usize): void {
+  const d4 = d & ~3;
+  for (let b = b0; b < b1; b++) {
+    const acc = partials + (<usize>(b * d) << 2);
+    memory.fill(acc, 0, <usize>d << 2);
+    const end = min(rows, (b + 1) * block);
+    for (let r = b * block; r < end; r++) {
+      const base = <usize>(r * d) << 2;
+      moments(x + base, d, eps, tmp);
+      const mean = load<f32>(tmp);
+      const rstd = load<f32>(tmp, 4);
+      const vm = f32x4.splat(mean);
+      const vr = f32x4.splat(rstd);
+      for (let j = 0; j < d4; j += 4) {
+        const off = <usize>j << 2;
+        const xh = f32x4.mul(f32x4.sub(v128.load(x + base + off), vm), vr);
+        v128.store(acc + off, madd(v128.load(g + base + off), xh, v128.load(acc + off)));
+      }
+      for (let j = d4; j < d; j++) {
+        const off = <usize>j << 2;
+        store<f32>(acc + off, load<f32>(acc + off) + load<f32>(g + base + off) * ((load<f32>(x + base + off) - mean) * rstd));
+      }
+    }
+  }
+}
+
+/** o[j] = Σ_b partials[b][j] for blocks b = 0 … blocks−1 in order (zero for no blocks). */
+export function sumBlocks(o: usize, partials: usize, blocks: i32, d: i32): void {
+  const bytes = <usize>d << 2;
+  memory.fill(o, 0, bytes);
+  for (let b = 0; b < blocks; b++) {
+    const p = partials + <usize>b * bytes;
+    let j: usize = 0;
+    for (; j + 16 <= bytes; j += 16) v128.store(o + j, f32x4.add(v128.load(o + j), v128.load(p + j)));
+    for (; j < bytes; j += 4) store<f32>(o + j, load<f32>(o + j) + load<f32>(p + j));
+  }
+}
