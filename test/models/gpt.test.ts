@@ -9,6 +9,7 @@ import path from "node:path";
 import { init } from "../../src/backend/index.js";
 import { noGrad, setBackend, tidy } from "../../src/core/engine.js";
 import * as ops from "../../src/core/ops.js";
+import * as F from "../../src/nn/functional.js";
 import { Rng } from "../../src/core/rng.js";
 import { decodeSafetensors } from "../../src/io/safetensors.js";
 import type { GptConfig } from "../../src/models/gpt/config.js";
@@ -113,6 +114,29 @@ describe("the model", () => {
     const changed = [...ids];
     changed[7] = 0;
     assert.ok(relError(open.subarray(0, V), logitsOf(model, changed, { causal: false }).subarray(0, V)) > 1e-4);
+  });
+
+  test("attention read in place from c_attn's output gives the split heads' logits and gradients", () => {
+    // heads of 8 floats: the packed kernel runs without a capture; capturing the pattern takes the split path
+    const model = new GPT(small, new Rng(7));
+    const ids = ops.tensor(Int32Array.from([4, 2, 9, 1, 0, 7, 3, 3, 12, 5, 6]), [1, 11], "int32");
+    const targets = ops.tensor(Int32Array.from([2, 9, 1, 0, 7, 3, 3, 12, 5, 6, 8]), [11], "int32");
+    const run = (capture?: GptCapture) =>
+      tidy(() => {
+        for (const p of model.parameters()) {
+          p.grad?.dispose();
+          p.grad = null;
+        }
+        const logits = model.forward(ids, { capture });
+        F.crossEntropy(ops.reshape(logits, [11, small.vocabSize]), targets).backward();
+        const grads = model.parameters().map((p) => p.grad!.toArray());
+        return { logits: logits.toArray(), grads };
+      });
+    const packed = run();
+    const split = run(new GptCapture(["attention"]));
+    assert.ok(relError(packed.logits, split.logits) < 1e-5, `logits: ${relError(packed.logits, split.logits)}`);
+    packed.grads.forEach((g, i) => assert.ok(relError(g, split.grads[i]) < 1e-5, `gradient ${i}: ${relError(g, split.grads[i])}`));
+    assert.ok(relError(packed.logits, split.logits) > 0 || packed.grads.some((g, i) => relError(g, split.grads[i]) > 0), "the two paths ran different kernels");
   });
 
   test("the KV cache gives the logits of full recomputation", () => {
