@@ -47,24 +47,27 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
    */
   const overHeads = (heads: number, t: number, hs: number, buffers: number, run: (h0: number, h1: number, work: number, worker: number) => void, perHead = false) =>
     overUnits(heads, 4 * heads * t * t * hs, (per) => buffers * t * t * 4 * (perHead ? per : 1), run);
-  /** overHeads for `units` independent units of about `flops` in all, each run's work `bytes(units per run)` bytes. */
-  const overUnits = (heads: number, flops: number, bytesFor: (per: number) => number, run: (h0: number, h1: number, work: number, worker: number) => void) => {
-    const pool = ctx.pool && heads > 1 && flops >= 1 << 22 ? ctx.pool : null;
-    const parts = pool ? Math.min(heads, pool.size + 1) : 1;
-    const per = Math.ceil(heads / parts);
+  /**
+   * overHeads for `units` independent units of about `flops` in all: each run gets a work block of
+   * `bytesFor(units per run)` bytes (none, and work 0, for 0 bytes).
+   */
+  const overUnits = (units: number, flops: number, bytesFor: (per: number) => number, run: (u0: number, u1: number, work: number, worker: number) => void) => {
+    const pool = ctx.pool && units > 1 && flops >= 1 << 22 ? ctx.pool : null;
+    const parts = pool ? Math.min(units, pool.size + 1) : 1;
+    const per = Math.ceil(units / parts);
     const bytes = bytesFor(per);
-    const works = Array.from({ length: parts }, () => ctx.heap.alloc(bytes));
+    const works = Array.from({ length: parts }, () => (bytes > 0 ? ctx.heap.alloc(bytes) : 0));
     const posted: number[] = [];
     for (let w = 1; w < parts; w++) {
-      const [h0, h1] = [w * per, Math.min(heads, (w + 1) * per)];
-      if (h0 < h1) {
-        run(h0, h1, works[w], w - 1);
+      const [u0, u1] = [w * per, Math.min(units, (w + 1) * per)];
+      if (u0 < u1) {
+        run(u0, u1, works[w], w - 1);
         posted.push(w - 1);
       }
     }
-    run(0, Math.min(per, heads), works[0], -1);
+    run(0, Math.min(per, units), works[0], -1);
     for (const w of posted) pool!.join(w);
-    for (const p of works) ctx.heap.free(p, bytes);
+    if (bytes > 0) for (const p of works) ctx.heap.free(p, bytes);
   };
   /**
    * Runs an elementwise kernel over n elements as `run(i0, i1, worker)` (worker −1 = this thread): split
@@ -214,7 +217,7 @@ export function fusedKernels(ctx: WasmContext): FusedKernels {
       const bytes = 4 * blocks * d;
       const partials = ctx.heap.alloc(bytes, false);
       const [gp, xp] = [ptrOf(g), ptrOf(x)];
-      overUnits(blocks, rows * d * LAYER_NORM_GRAD_COST, () => 64, (b0, b1, _work, worker) => {
+      overUnits(blocks, rows * d * LAYER_NORM_GRAD_COST, () => 0, (b0, b1, _work, worker) => {
         if (worker < 0) wasm.layerNormGradW(partials, gp, xp, rows, d, p.eps, GRAD_W_BLOCK, b0, b1, ctx.meta);
         else ctx.pool!.post(worker, TASK.layerNormGradW, [partials, gp, xp, rows, d, GRAD_W_BLOCK, b0, b1], p.eps);
       });

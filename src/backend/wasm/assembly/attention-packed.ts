@@ -12,9 +12,9 @@
 // Work per unit, in floats (tp = T rounded up to 8): Kᵀ (and Vᵀ for the backward pass) packed as
 // panels of 8 keys, hs·tp each; the pattern P, tp·tp; the backward's dS, tp·tp.
 
-import { maxLanes, sumLanes } from "./attention";
+import { maxLanes } from "./attention";
 import { packB } from "./matmul";
-import { exp4, madd } from "./simd";
+import { exp4, hsum, madd } from "./simd";
 
 /** T rounded up to a multiple of 8: the row stride of the work matrices, and the packed key count. */
 @inline
@@ -73,7 +73,7 @@ function causalSoftmaxPadded(s: usize, t: i32, tp: i32, scale: f32): void {
     const e = v128.and(exp4(f32x4.sub(tail, m)), keep);
     v128.store(last, e);
     sv = f32x4.add(sv, e);
-    const inv = f32x4.splat(1 / sumLanes(sv));
+    const inv = f32x4.splat(1 / hsum(sv));
     for (let p = row; p <= last; p += 16) v128.store(p, f32x4.mul(v128.load(p), inv));
     const end = row + (<usize>tp << 2);
     for (let p = last + 16; p < end; p += 16) v128.store(p, zero);
@@ -94,7 +94,7 @@ function causalSoftmaxGradPadded(d: usize, p: usize, t: i32, tp: i32, scale: f32
     const bytes = <usize>((i + 4) >> 2) << 4;
     let sv = zero;
     for (let o: usize = 0; o < bytes; o += 16) sv = madd(v128.load(dr + o), v128.load(pr + o), sv);
-    const dot = f32x4.splat(sumLanes(sv));
+    const dot = f32x4.splat(hsum(sv));
     for (let o: usize = 0; o < bytes; o += 16) v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), dot)), vscale));
     const end = <usize>tp << 2;
     for (let o = bytes; o < end; o += 16) v128.store(dr + o, zero);

@@ -13,7 +13,7 @@ export function maxLanes(v: v128): f32 {
 
 /** The sum of a vector's four lanes. */
 @inline
-export function sumLanes(v: v128): f32 {
+function sumLanes(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
