@@ -14,10 +14,19 @@ import { ptrOf, type WasmContext } from "./storage.js";
  */
 const PARALLEL_FLOPS = 1 << 22;
 
-/** Splits `count` items into runs for the calling thread (run 0) and each worker; returns run starts. */
+/**
+ * Rows of C the wasm kernel's register tile covers (assembly/matmul.ts): threads split a product's rows
+ * at multiples of it, so every row takes the same tile, and so the same bits, on any number of threads.
+ */
+const ROWS_PER_TILE = 5;
+
+/**
+ * Splits `count` items into runs for the calling thread (run 0) and each worker, each a multiple of
+ * `multiple` long (the last takes what is left); returns run starts.
+ */
 function runs(count: number, parts: number, multiple: number): number[] {
-  const per = Math.ceil(count / parts / multiple) * multiple;
-  return Array.from({ length: parts + 1 }, (_, i) => Math.min(count, i * per));
+  const per = Math.max(1, Math.round(count / parts / multiple)) * multiple;
+  return Array.from({ length: parts + 1 }, (_, i) => (i === parts ? count : Math.min(count, i * per)));
 }
 
 /**
@@ -152,7 +161,7 @@ export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: 
   if (useExternal(ctx, m)) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
-  const starts = runs(m, pool.size + 1, 4);
+  const starts = runs(m, pool.size + 1, ROWS_PER_TILE);
   const posted: number[] = [];
   for (let w = 0; w < pool.size; w++) {
     const [i0, i1] = [starts[w + 1], starts[w + 2]];

@@ -1,37 +1,48 @@
 // Matrix multiplication C[m,n] = op(A)·op(B) for one matrix of a batch (the host loops over batches).
 // GotoBLAS-style: B is packed block by block (KC rows × NC columns) into panels of 8 columns, so every
-// transpose case becomes the same inner loop; a 4×8 register tile (8 f32x4 accumulators, which fit
-// V8's 16 SIMD registers with room for the operands) walks each panel. Each 4-row slice of A is packed
-// too (4 floats a k, whatever A's strides), so the tile's four broadcasts sit at fixed offsets from one
-// pointer: three address computations fewer a step (in A/B runs as fast as before while the vCPU ran
-// at full speed, 6–10% faster while it ran slow, as it does here under a busy neighbour). Partial
-// k-blocks accumulate into C.
+// transpose case becomes the same inner loop; a 5×8 register tile walks each panel. Each 5-row slice of
+// A is packed too (5 floats a k, whatever A's strides): one vector load holds rows 0–3, whose lanes
+// shuffles spread, and row 4's value is one broadcast load. Ten f32x4 accumulators, two vectors of B,
+// the vector of A and one broadcast: 14 of the 16 SIMD registers V8 gives wasm on x64, none spilled.
+// That is 10 multiply-adds for 24 instructions a step, where a 4×8 tile of four broadcasts spent 25 on
+// 8 (V8 computes an address for each broadcast load at an offset, and the loop's counters, bound and
+// interrupt check cost 8 a step whatever the tile), and 10 chains of multiply-adds in flight rather
+// than 8, the least that keeps two FMA units of 4 cycles' latency busy. Tried: 6×8 by six broadcasts
+// (3% slower), 6×8 with shuffles and k unrolled by two (both spill). Accumulators leave through a tile
+// buffer (storeTile): with the edge cases inlined after the loop, V8 loaded every operand of a step
+// before its multiply-adds and spilled. Rows left over take a 4×8 tile, then 1×8. Every element of C
+// is one chain of multiply-adds in k order in both tiles, so which of them a row falls in does not
+// change its bits; the host splits rows between threads at multiples of 5 (ROWS_PER_TILE) so that the
+// 1×8 rows are the same ones. Partial k-blocks accumulate into C.
 
 import { hsum, madd } from "./simd";
 
-/** Rows of B per packed block: a 4-row slice of A (4·KC floats) stays in L1. */
+/** Rows of B per packed block: a 5-row slice of A (5·KC floats) stays in L1. */
 const KC = 256;
 /** Columns of B per packed block: KC × NC floats (256 KiB) stay in L2. */
 const NC = 256;
 
-/** Bytes of scratch `matmul` needs: one packed block of B, a 4×8 tile, and one packed 4-row slice of A. */
+/** Bytes of scratch `matmul` needs: one packed block of B, a 4×8 tile, and one packed 5-row slice of A. */
 export function matmulScratchBytes(): i32 {
-  return KC * NC * 4 + 32 * 4 + 4 * KC * 4;
+  return KC * NC * 4 + 40 * 4 + 5 * KC * 4;
 }
 
 /**
- * Packs rows i … i+3 of A over k-block pc … pc+kc as kc groups of 4 floats (A(i..i+3, p) side by side),
- * so the micro-kernel reads its four broadcasts at fixed offsets from one pointer, whatever A's strides.
+ * Packs `rows` (4 or 5) rows i … of A over k-block pc … pc+kc as kc groups of `rows` floats (A(i.., p)
+ * side by side), so the micro-kernel reads them at fixed offsets from one pointer, whatever A's strides.
  */
-function packA(dst: usize, a: usize, rowBytes: usize, step: usize, kc: i32): void {
+function packA(dst: usize, a: usize, rowBytes: usize, step: usize, kc: i32, rows: i32): void {
   let a0 = a;
+  let d = dst;
+  const groupBytes = <usize>rows << 2;
   for (let p = 0; p < kc; p++) {
-    const d = dst + (<usize>p << 4);
     store<f32>(d, load<f32>(a0));
     store<f32>(d, load<f32>(a0 + rowBytes), 4);
     store<f32>(d, load<f32>(a0 + 2 * rowBytes), 8);
     store<f32>(d, load<f32>(a0 + 3 * rowBytes), 12);
+    if (rows == 5) store<f32>(d, load<f32>(a0 + 4 * rowBytes), 16);
     a0 += step;
+    d += groupBytes;
   }
 }
 
@@ -108,7 +119,64 @@ function storeRow(c: usize, lo: v128, hi: v128, cols: i32, add: bool, tmp: usize
   }
 }
 
-/** The 4×8 micro-kernel: four rows of A packed by packA, one packed panel of B. */
+/**
+ * The 5×8 micro-kernel: five rows of A packed by packA, one packed panel of B. Lanes 0–3 of one load of
+ * A become four broadcasts by shuffles, row 4's value is a broadcast load; the tile leaves through
+ * `tmp` (40 floats).
+ */
+function tile5x8(ap: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, cols: i32, add: bool, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let a0 = ap;
+  let bp = panel;
+  const end = panel + (<usize>kc << 5);
+  while (bp < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a = v128.load(a0);
+    let x = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    x = v128.load32_splat(a0, 16);
+    c40 = madd(x, b0, c40);
+    c41 = madd(x, b1, c41);
+    a0 += 20;
+    bp += 32;
+  }
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  v128.store(tmp, c40, 128);
+  v128.store(tmp, c41, 144);
+  storeTile(c, ldcBytes, tmp, 5, cols, add);
+}
+
+/** Writes (or, with `add`, adds) `rows` rows of a tile kept at `tile` (8 floats a row) into C. */
+function storeTile(c: usize, ldcBytes: usize, tile: usize, rows: i32, cols: i32, add: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const t = tile + (<usize>r << 5);
+    storeRow(c + <usize>r * ldcBytes, v128.load(t), v128.load(t, 16), cols, add, t);
+  }
+}
+
+/** The 4×8 micro-kernel for the rows the 5-row tiles leave: four rows of A packed by packA, one panel of B. */
 function tile4x8(ap: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, cols: i32, add: bool, tmp: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -135,13 +203,18 @@ function tile4x8(ap: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, co
     a0 += 16;
     bp += 32;
   }
-  storeRow(c, c00, c01, cols, add, tmp);
-  storeRow(c + ldcBytes, c10, c11, cols, add, tmp);
-  storeRow(c + 2 * ldcBytes, c20, c21, cols, add, tmp);
-  storeRow(c + 3 * ldcBytes, c30, c31, cols, add, tmp);
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  storeTile(c, ldcBytes, tmp, 4, cols, add);
 }
 
-/** One row of A against one packed panel (the rows left over after the 4-row tiles). */
+/** One row of A against one packed panel (the rows left over after the 5- and 4-row tiles). */
 function tile1x8(a: usize, step: usize, panel: usize, kc: i32, c: usize, cols: i32, add: bool, tmp: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
@@ -274,7 +347,7 @@ export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, tra
   const brs = transB ? 1 : n;
   const bcs = transB ? k : 1;
   const tmp = scratch + <usize>(KC * NC * 4);
-  const packedA = tmp + 32 * 4;
+  const packedA = tmp + 40 * 4;
   const ldcBytes = <usize>n << 2;
   const rowBytes = <usize>ars << 2;
   const step = <usize>acs << 2;
@@ -285,12 +358,20 @@ export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, tra
       const add = pc > 0;
       packB(scratch, b, brs, bcs, pc, kc, jc, nc);
       let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        packA(packedA, a + (<usize>(i * ars + pc * acs) << 2), rowBytes, step, kc);
+      for (; i + 5 <= i1; i += 5) {
+        packA(packedA, a + (<usize>(i * ars + pc * acs) << 2), rowBytes, step, kc, 5);
+        for (let q = 0; q < nc; q += 8) {
+          const ci = c + (<usize>(i * n + jc + q) << 2);
+          tile5x8(packedA, scratch + (<usize>(q * kc) << 2), kc, ci, ldcBytes, min(8, nc - q), add, tmp);
+        }
+      }
+      if (i + 4 <= i1) {
+        packA(packedA, a + (<usize>(i * ars + pc * acs) << 2), rowBytes, step, kc, 4);
         for (let q = 0; q < nc; q += 8) {
           const ci = c + (<usize>(i * n + jc + q) << 2);
           tile4x8(packedA, scratch + (<usize>(q * kc) << 2), kc, ci, ldcBytes, min(8, nc - q), add, tmp);
         }
+        i += 4;
       }
       for (; i < i1; i++) {
         const ai = a + (<usize>(i * ars + pc * acs) << 2);
