@@ -1,8 +1,9 @@
 // Host side of the fused training steps of a dense MLP, SGD or Adam (assembly/dense-step.ts has the loops).
 // - denseStep: copies one batch (values, or bytes that stand for byte / 255) and its labels into a
 //   work block kept between steps, writes the layer layout, makes one call, reads back cost and count.
-// - denseSteps: many steps in one call over a data set of bytes kept in linear memory (uploaded
-//   once per array, freed when the array is collected), so a step costs the host nothing.
+// - denseSteps: many steps in one call over a data set kept in linear memory as its sparse index (the
+//   nonzero bytes of each example and where they are: built once per array, freed when the array is
+//   collected), so a step costs the host nothing and lists its rows by copying their entries.
 // Neither touches the worker pool: a mini-batch step is far below the size where handing work to
 // another thread pays.
 
@@ -71,6 +72,57 @@ class ResidentBytes {
   }
 }
 
+/** A data set's pixels in linear memory: its sparse index, or its bytes where rows are too wide for one. */
+interface ResidentSet {
+  readonly ptr: number;
+  readonly bytes: number;
+  readonly indexed: boolean;
+}
+
+/** Widest rows the sparse index takes (it keeps each entry's input as 16 bits). */
+const INDEXED_INPUTS = 1 << 16;
+/** Examples a call of buildSparseIndex fills (V8 optimizes a wasm function for its next call, not its current one). */
+const INDEX_RUN = 4096;
+
+/**
+ * Data sets' pixels kept in linear memory between calls, one copy per array object and row width, as
+ * their sparse index (assembly/dense-pixels.ts: about 3 bytes an inked pixel, 27 MB for MNIST's 47 MB of
+ * bytes); a copy is freed when its array is garbage collected. The arrays must not change while they
+ * are in use (a data set's pixels do not).
+ */
+class ResidentPixels {
+  private readonly copies = new WeakMap<Uint8Array, Map<number, ResidentSet>>();
+  private readonly release = new FinalizationRegistry<ResidentSet>((r) => this.ctx.heap.free(r.ptr, r.bytes));
+
+  constructor(private readonly ctx: WasmContext) {}
+
+  of(pixels: Uint8Array, inputs: number): ResidentSet {
+    let byWidth = this.copies.get(pixels);
+    if (!byWidth) this.copies.set(pixels, (byWidth = new Map()));
+    let r = byWidth.get(inputs);
+    if (!r) {
+      r = this.upload(pixels, inputs);
+      byWidth.set(inputs, r);
+      this.release.register(pixels, r);
+    }
+    return r;
+  }
+
+  private upload(pixels: Uint8Array, inputs: number): ResidentSet {
+    const { heap, exports } = this.ctx;
+    const size = Math.max(16, pixels.length);
+    const raw = heap.alloc(size, false);
+    heap.u8().set(pixels, raw);
+    if (inputs > INDEXED_INPUTS || inputs === 0) return { ptr: raw, bytes: size, indexed: false };
+    const count = pixels.length / inputs;
+    const bytes = exports.sparseIndexBytes(raw, count, inputs);
+    const ptr = heap.alloc(bytes, false);
+    for (let e = 0; e === 0 || e < count; e += INDEX_RUN) exports.buildSparseIndex(raw, count, inputs, ptr, e, Math.min(count, e + INDEX_RUN));
+    heap.free(raw, size);
+    return { ptr, bytes, indexed: true };
+  }
+}
+
 /**
  * Writes the constants of steps with learning rates `lrs`, the first being step `adam.t`, as the kernel
  * reads them (f32 [steps, 4]: lr, then Adam's shrink 1 − lr·λ and bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ),
@@ -95,7 +147,7 @@ export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "den
   const work = new Reusable(ctx);
   const perStep = new Reusable(ctx); // order, each step's constants, results
   const adamBlock = new Reusable(ctx);
-  const residentPixels = new ResidentBytes(ctx, false);
+  const residentPixels = new ResidentPixels(ctx);
   const residentLabels = new ResidentBytes(ctx, true);
   let layout: number[] = [];
   let layoutAt = 0;
@@ -167,7 +219,7 @@ export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "den
     for (let i = 0; i < order.length; i++) {
       if (!(order[i] >= 0 && order[i] < count)) throw badBatch(`example indices from 0 to ${count - 1}`, `${order[i]} (position ${i})`);
     }
-    const data = residentPixels.of(pixels);
+    const data = residentPixels.of(pixels, inputs);
     const classOf = residentLabels.of(labels);
     if (count > 0 && classOf.max >= classes) throw badBatch(`labels from 0 to ${classes - 1}`, `${classOf.max}`);
     const head = layoutOf(layers);
@@ -179,7 +231,8 @@ export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "den
     const resultsAt = hyper + 16 * steps;
     ctx.heap.i32().set(order, block >> 2);
     writeHyper(ctx.heap.f32(), hyper, lrs, steps, s.adam);
-    const done = ctx.exports.denseSteps(head + 16, base, data.ptr, classOf.ptr, block, order.length, batch, HIDDEN[s.hidden], HEAD[s.head], hyper, adam, ctx.scratch, resultsAt);
+    const [bytes, index] = data.indexed ? [0, data.ptr] : [data.ptr, 0];
+    const done = ctx.exports.denseSteps(head + 16, base, bytes, classOf.ptr, block, order.length, batch, HIDDEN[s.hidden], HEAD[s.head], hyper, adam, ctx.scratch, resultsAt, index, count);
     const costs = new Float32Array(done);
     const correct = new Int32Array(done);
     const f32 = ctx.heap.f32();

@@ -53,7 +53,9 @@ export interface KernelExports {
   denseStepWorkBytes(layout: number, n: number, adam: number): number;
   denseStepPixelsAt(layout: number, n: number, adam: number): number;
   denseStepBatchAt(layout: number, adam: number): number;
-  denseSteps(layout: number, work: number, pixels: number, labels: number, order: number, examples: number, batch: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, results: number): number;
+  denseSteps(layout: number, work: number, pixels: number, labels: number, order: number, examples: number, batch: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, results: number, index: number, count: number): number;
+  sparseIndexBytes(pixels: number, count: number, inw: number): number;
+  buildSparseIndex(pixels: number, count: number, inw: number, out: number, e0: number, e1: number): void;
   denseStep(layout: number, work: number, n: number, hidden: number, head: number, hyper: number, adam: number, scratch: number, result: number, pixels: number): void;
   attentionBackward(dq: number, dk: number, dv: number, g: number, q: number, k: number, v: number, heads: number, t: number, hs: number, scale: number, work: number, scratch: number): void;
   packedAttention(o: number, qkv: number, u0: number, u1: number, heads: number, t: number, hs: number, scale: number, work: number): void;

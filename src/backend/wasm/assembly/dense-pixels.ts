@@ -1,15 +1,17 @@
 // The first layer of a fused training step by nonzero inputs, one by one, on the transposed weight
-// W⁽¹⁾ᵀ [inw, out] (dense-step.ts's Adam path). An MNIST digit has about 150 inked pixels of 784: the
-// forward product adds, for each of them, x·(a row of Wᵀ) to the row of z, and the weight gradient
-// sums, for each input i, x[r, i]·δ[r, :] over the rows r that have it; both run over contiguous rows
-// of 24 outputs at a time with the input broadcast, the shape that keeps a wide layer's multiply-adds
-// fed. Inputs no row of the batch has get a gradient of exact zeros.
-//
+// W⁽¹⁾ᵀ [inw, out] (dense-step.ts keeps it transposed for as long as a call runs). An MNIST digit has
+// about 150 inked pixels of 784: the forward product adds, for each of them, x·(a row of Wᵀ) to the row
+// of z. Adam's weight gradient sums, for each input i, x[r, i]·δ[r, :] over the rows r that have it; SGD
+// needs no gradient, only the update, and applies each row's share at once: every nonzero input adds
+// −lr·x[r, i]·δ[r, :] to its row of Wᵀ. All of them run over contiguous rows of up to 24 outputs at a
+// time with the input broadcast, the shape that keeps a wide layer's multiply-adds fed. Inputs no row of
+// the batch has get a gradient of exact zeros (Adam) or are left as they are (SGD).
 // The pixel index (`px`, built by listPixels):
 //   idx  int32 [n, inw]   row r's nonzero inputs, in order
 //   val  f32   [n, inw]   their values
 //   counts int32 [n]      how many row r has
-//   starts int32 [inw + 1] where input i's rows begin in rows/vals (and where the last ends)
+//   starts int32 [inw + 1] where input i's rows begin in rows/vals (and where the last ends); this
+//                          and the rest are built only when the index is wanted by input (Adam)
 //   fill  int32 [inw]     scratch while rows/vals fill
 //   rows  int32 [n, inw]  for each input i, the rows that have it, in order
 //   vals  f32   [n, inw]  the values x[r, i] of those rows
@@ -81,15 +83,14 @@ function listOne(idx: usize, val: usize, count: i32, i: i32, bits: i32): i32 {
 /**
  * Builds the pixel index (see the file header) of a batch: from the values x [n, inw], or where `bytes`
  * is not 0 from n·inw bytes that stand for byte / 255 (rounded once to float32, as the data loader
- * does). Any set bit counts as nonzero (−0 and NaN included), so only inputs of +0 are skipped.
- * Branch-free where the data decides at the finest grain; blank 16-byte chunks cost one test.
+ * does); by row, and with `byInput` by input too. Any set bit counts as nonzero (−0 and NaN included),
+ * so only inputs of +0 are skipped. Branch-free where the data decides at the finest grain; blank
+ * 16-byte chunks cost one test.
  */
-export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize): void {
+export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize, byInput: bool): void {
   const counts = countsAt(px, n, inw);
-  const starts = startsAt(px, n, inw);
   const chunk = chunkAt(px, n, inw);
   const scale = f32x4.splat(255);
-  memory.fill(starts, 0, <usize>(inw + 1) << 2);
   for (let r = 0; r < n; r++) {
     const idx = px + (<usize>(r * inw) << 2);
     const val = valAt(px, n, inw) + (<usize>(r * inw) << 2);
@@ -116,7 +117,19 @@ export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize):
       for (let i = 0; i < inw; i++) count = listOne(idx, val, count, i, load<i32>(xr + (<usize>i << 2)));
     }
     store<i32>(counts + (<usize>r << 2), count);
-    // input i's row count, kept one place up so that the running sum below gives the starts
+  }
+  if (byInput) indexByInput(px, n, inw);
+}
+
+/** Builds the by-input half of the pixel index (starts, rows, vals) from its by-row half. */
+export function indexByInput(px: usize, n: i32, inw: i32): void {
+  const counts = countsAt(px, n, inw);
+  const starts = startsAt(px, n, inw);
+  memory.fill(starts, 0, <usize>(inw + 1) << 2);
+  // input i's row count, kept one place up so that the running sum below gives the starts
+  for (let r = 0; r < n; r++) {
+    const idx = px + (<usize>(r * inw) << 2);
+    const count = load<i32>(counts + (<usize>r << 2));
     for (let t = 0; t < count; t++) {
       const at = starts + 4 + (<usize>load<i32>(idx + (<usize>t << 2)) << 2);
       store<i32>(at, load<i32>(at) + 1);
@@ -142,6 +155,106 @@ export function listPixels(x: usize, bytes: usize, n: i32, inw: i32, px: usize):
       store<i32>(at, k + 1);
     }
   }
+}
+
+// The sparse index of a whole data set of bytes, built once and kept in linear memory with it, so that a
+// step lists its rows by copying their entries rather than by reading all n·inw bytes (denseSteps):
+//   lut    f32   [256]        byte / 255 for each byte, rounded once, as listPixels rounds it
+//   starts int32 [count + 1]  where example e's entries begin (and where the last ends)
+//   idx    u16   [total]      each entry's input (inw ≤ 65,536), padded to 4 bytes
+//   bytes  u8    [total]      each entry's byte, never 0
+
+/** The number of nonzero bytes in the row of `inw` bytes at `row`. */
+function nonzeroBytes(row: usize, inw: i32): i32 {
+  let count = 0;
+  let i = 0;
+  for (; i + 16 <= inw; i += 16) count += <i32>popcnt(i8x16.bitmask(i8x16.ne(v128.load(row + <usize>i), i8x16.splat(0))));
+  for (; i < inw; i++) count += i32(load<u8>(row + <usize>i) != 0);
+  return count;
+}
+
+/** Bytes of the sparse index (above) of `count` examples of `inw` bytes at `pixels`. */
+export function sparseIndexBytes(pixels: usize, count: i32, inw: i32): i32 {
+  let total = 0;
+  for (let e = 0; e < count; e++) total += nonzeroBytes(pixels + <usize>e * <usize>inw, inw);
+  return (256 + count + 1) * 4 + pad4(2 * total) + pad4(total);
+}
+
+/**
+ * Builds the sparse index (above) of `count` examples of `inw` bytes at `pixels` at `out`
+ * (sparseIndexBytes of it): its table and starts with `e0` = 0, then the entries of examples
+ * e0 … e1 − 1 (the host calls it in runs, so that V8's optimizing tier takes over after the first).
+ */
+export function buildSparseIndex(pixels: usize, count: i32, inw: i32, out: usize, e0: i32, e1: i32): void {
+  const starts = out + 1024;
+  if (e0 == 0) {
+    for (let b = 0; b < 256; b++) store<f32>(out + (<usize>b << 2), <f32>b / <f32>255);
+    let total = 0;
+    for (let e = 0; e < count; e++) {
+      store<i32>(starts + (<usize>e << 2), total);
+      total += nonzeroBytes(pixels + <usize>e * <usize>inw, inw);
+    }
+    store<i32>(starts + (<usize>count << 2), total);
+  }
+  const idx = starts + (<usize>(count + 1) << 2);
+  const bytes = idx + <usize>pad4(2 * load<i32>(starts + (<usize>count << 2)));
+  for (let e = e0; e < e1; e++) {
+    const row = pixels + <usize>e * <usize>inw;
+    let k = <usize>load<i32>(starts + (<usize>e << 2));
+    let i = 0;
+    for (; i + 16 <= inw; i += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(row + <usize>i), i8x16.splat(0)));
+      while (mask) {
+        const at = i + <i32>ctz(mask);
+        store<u16>(idx + (k << 1), <u16>at);
+        store<u8>(bytes + k, load<u8>(row + <usize>at));
+        k++;
+        mask &= mask - 1;
+      }
+    }
+    for (; i < inw; i++) {
+      const b = load<u8>(row + <usize>i);
+      if (b == 0) continue;
+      store<u16>(idx + (k << 1), <u16>i);
+      store<u8>(bytes + k, b);
+      k++;
+    }
+  }
+}
+
+/**
+ * Lists rows 0 … n−1 of a batch, examples order[0 … n) of the data set whose sparse index is at `index`
+ * (`count` examples), into the by-row half of the pixel index at px: the same entries, in the same
+ * order, with the same values as listPixels gives from their bytes. The examples lie anywhere in a
+ * large index, so a first pass reads where each begins and touches its first entry: the cache misses
+ * of all n rows then overlap, rather than two of them in turn for each row.
+ */
+export function expandRows(index: usize, count: i32, order: usize, n: i32, inw: i32, px: usize): void {
+  const starts = index + 1024;
+  const idx = starts + (<usize>(count + 1) << 2);
+  const bytes = idx + <usize>pad4(2 * load<i32>(starts + (<usize>count << 2)));
+  const counts = countsAt(px, n, inw);
+  let touched = 0;
+  for (let r = 0; r < n; r++) {
+    const e = <usize>load<i32>(order + (<usize>r << 2));
+    const first = <usize>load<i32>(starts + (e << 2));
+    touched += <i32>load<u16>(idx + (first << 1)) + <i32>load<u8>(bytes + first);
+  }
+  for (let r = 0; r < n; r++) {
+    const e = <usize>load<i32>(order + (<usize>r << 2));
+    const first = load<i32>(starts + (e << 2));
+    const m = load<i32>(starts + (e << 2) + 4) - first;
+    const to = px + (<usize>(r * inw) << 2);
+    const toVal = valAt(px, n, inw) + (<usize>(r * inw) << 2);
+    for (let t = 0; t < m; t++) {
+      const k = <usize>(first + t);
+      store<i32>(to + (<usize>t << 2), <i32>load<u16>(idx + (k << 1)));
+      store<f32>(toVal + (<usize>t << 2), load<f32>(index + (<usize>load<u8>(bytes + k) << 2)));
+    }
+    store<i32>(counts + (<usize>r << 2), m);
+  }
+  // keeps the touching pass (its sum is never read)
+  store<i32>(chunkAt(px, n, inw), touched);
 }
 
 /**
@@ -242,5 +355,66 @@ export function weightGradPixels(dwT: usize, delta: usize, n: i32, out: i32, inw
     const dr = dwT + (<usize>(i * out) << 2);
     if (m == 0) memory.fill(dr, 0, <usize>out << 2);
     else sumRows(dr, delta, out, rows + (<usize>first << 2), vals + (<usize>first << 2), m, out);
+  }
+}
+
+/**
+ * Wᵀ [inw, out] −= lr·xᵀ·δ (δ [n, out]) row by row of the batch: each nonzero input i of row r adds
+ * (−lr·x[r, i])·δ[r, :] to row i of Wᵀ, up to 24 outputs at a time with that block of δ[r, :] kept in
+ * registers. The composite sums the rows' shares first and subtracts once, so the two agree to rounding.
+ */
+export function updatePixels(wT: usize, delta: usize, n: i32, out: i32, inw: i32, px: usize, lr: f32): void {
+  const counts = countsAt(px, n, inw);
+  const rowBytes = <usize>out << 2;
+  const negLr = f32x4.splat(-lr);
+  for (let r = 0; r < n; r++) {
+    const at = <usize>(r * inw) << 2;
+    const idx = px + at;
+    const val = valAt(px, n, inw) + at;
+    const m = load<i32>(counts + (<usize>r << 2));
+    const dr = delta + <usize>r * rowBytes;
+    let j = 0;
+    for (; j + 24 <= out; j += 24) {
+      const d = dr + (<usize>j << 2);
+      const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32);
+      const d3 = v128.load(d, 48), d4 = v128.load(d, 64), d5 = v128.load(d, 80);
+      for (let t = 0; t < m; t++) {
+        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
+        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
+        v128.store(w, madd(s, d0, v128.load(w)));
+        v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
+        v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
+        v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
+        v128.store(w, madd(s, d4, v128.load(w, 64)), 64);
+        v128.store(w, madd(s, d5, v128.load(w, 80)), 80);
+      }
+    }
+    for (; j + 16 <= out; j += 16) {
+      const d = dr + (<usize>j << 2);
+      const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+      for (let t = 0; t < m; t++) {
+        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
+        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
+        v128.store(w, madd(s, d0, v128.load(w)));
+        v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
+        v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
+        v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
+      }
+    }
+    for (; j + 4 <= out; j += 4) {
+      const d0 = v128.load(dr + (<usize>j << 2));
+      for (let t = 0; t < m; t++) {
+        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
+        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
+        v128.store(w, madd(s, d0, v128.load(w)));
+      }
+    }
+    for (; j < out; j++) {
+      const dj = load<f32>(dr + (<usize>j << 2));
+      for (let t = 0; t < m; t++) {
+        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
+        store<f32>(w, load<f32>(w) + (load<f32>(val + (<usize>t << 2)) * -lr) * dj);
+      }
+    }
   }
 }

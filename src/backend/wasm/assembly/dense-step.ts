@@ -10,11 +10,11 @@
 // Layout (int32 at `layout`): L, then the widths s0 … sL, then (weight, bias) pointers of layers 1 … L;
 // layer l has weight [s_l, s_{l-1}] (PyTorch's [out, in]) and bias [s_l].
 // Work block (`denseStepWorkBytes` bytes; the host fills the labels, and a⁽⁰⁾ or the pixel bytes at the
-// end): with Adam, its working copies of the first layer (W⁽¹⁾ᵀ, and its m and v transposed alike); then
-// at `denseStepBatchAt` the batch's part: labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l], two gradient buffers
-// [n, widest], float64 column sums and the bias gradient of the widest layer, the first layer's group
-// index (below), with Adam the largest layer's dW and the pixel index (dense-pixels.ts), then room for
-// n·s0 pixel bytes. Each part starts on a 16-byte boundary.
+// end): the working copy of the first layer's weight, transposed (W⁽¹⁾ᵀ), and with Adam its m and v
+// transposed alike; then at `denseStepBatchAt` the batch's part: labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l],
+// two gradient buffers [n, widest], float64 column sums and the bias gradient of the widest layer, with
+// Adam the largest layer's dW, then the pixel index (dense-pixels.ts), then room for n·s0 pixel bytes.
+// Each part starts on a 16-byte boundary.
 // Per step (`hyper`, f32): the learning rate, then for Adam the shrink 1 − lr·λ (AdamW) and the bias
 // corrections 1 − β₁ᵗ and 1 − β₂ᵗ, rounded by the host from float64 as for adamStep.
 // Adam (`adam`, 0 for SGD): f32 β₁, 1 − β₁, β₂, 1 − β₂, ε, λ, then int32 decoupled and a pad, then for
@@ -23,26 +23,26 @@
 // linear memory.
 //
 // The first layer skips zeros. MNIST digits are about 80% blank paper, and the first layer holds almost
-// all the work (784·16 of the lesson's 13,002 weights), so the step first lists, image by image, the
-// 4-pixel groups (one SIMD vector) that hold any nonzero value; the forward product and the weight
-// update of layer 1 then visit only those. A skipped group only adds exact zeros to the dense product,
-// so the result differs from it at most in summation order (for batches of up to 16 rows not at all:
-// both sum lane by lane in column order). Where more than half the groups are nonzero (dense inputs) or
-// s0 is not a multiple of 4, layer 1 takes the dense path like every other layer.
-//
-// Adam's steps go further (dense-pixels.ts): they list single nonzero inputs, not groups, and keep the
-// first layer transposed for as long as a call runs, so that each inked pixel adds a scaled row of Wᵀ
-// to z, 24 outputs at a time. That is about three times the multiply-adds per cycle of the group loops
-// on a layer as wide as 128, on fewer multiply-adds. The sums run in another order than the dense
-// product's, so Adam's steps match the composite to rounding, not to the bit.
+// all the work (784·16 of the lesson's 13,002 weights), so each step lists the nonzero inputs of each
+// row, and the first layer runs on them alone, on its weight kept transposed for as long as a call runs
+// (dense-pixels.ts): each inked pixel adds a scaled row of Wᵀ to z, and SGD's update adds a scaled row
+// of δ to that pixel's row of Wᵀ (Adam first sums each pixel's gradient row over the rows that have
+// it). That is about a fifth of the dense product's multiply-adds, in contiguous rows. The sums run in
+// another order than the dense product's, so the first layer matches the composite to rounding, not to
+// the bit. Layers after the first run dense.
 
 import { sigmoid, sigmoidGrad, addBias } from "./fused";
 import { matmul } from "./matmul";
 import { argmax, sum } from "./reduce";
-import { forwardPixels, listPixels, pixelIndexBytes, transpose, weightGradPixels } from "./dense-pixels";
+import { expandRows, forwardPixels, indexByInput, listPixels, pixelIndexBytes, transpose, updatePixels, weightGradPixels } from "./dense-pixels";
 import { adamStep } from "./optim";
 import { crossEntropy, crossEntropyGrad } from "./rows";
-import { hsum, madd } from "./simd";
+import { madd } from "./simd";
+
+/** Where a step's first-layer input comes from: a⁽⁰⁾'s values, the pixel bytes, or rows already listed. */
+const FROM_VALUES = 0;
+const FROM_BYTES = 1;
+const LISTED = 2;
 
 /** Hidden activations and output heads (the host passes these numbers). */
 const HIDDEN_RELU = 1;
@@ -88,21 +88,14 @@ function activationAt(layout: usize, n: i32, l: i32): usize {
   return <usize>floats << 2;
 }
 
-/** Bytes before the group index: labels, activations, two gradient buffers, float64 sums, bias gradient. */
-function groupIndexAt(layout: usize, n: i32): i32 {
+/** Bytes before Adam's gradient buffer (labels, activations, two gradient buffers, float64 sums, bias gradient). */
+function weightGradAt(layout: usize, n: i32): i32 {
   const grads = <i32>activationAt(layout, n, layerCount(layout) + 1);
   const w = widest(layout);
   return grads + 2 * (pad4(n * w) << 2) + (pad4(2 * w) << 2) + (pad4(w) << 2);
 }
 
-/** Bytes before the gradient buffer of Adam's weights, which holds the largest layer's dW. */
-function weightGradAt(layout: usize, n: i32): i32 {
-  const groups = groupsOf(width(layout, 0));
-  // lists and column rows int32 [n, groups] each, counts int32 [n], column starts [groups + 1], fill [groups]
-  return groupIndexAt(layout, n) + 2 * (pad4(n * groups) << 2) + (pad4(n) << 2) + (pad4(groups + 1) << 2) + (pad4(groups) << 2);
-}
-
-/** Bytes before the pixel index of Adam's first layer (SGD has neither it nor the dW buffer). */
+/** Bytes before the pixel index of the first layer (after the dW buffer Adam has and SGD has not). */
 function pixelIndexAt(layout: usize, n: i32, adam: bool): i32 {
   let largest = 0;
   for (let l = 1; l <= layerCount(layout); l++) largest = max(largest, width(layout, l) * width(layout, l - 1));
@@ -111,7 +104,7 @@ function pixelIndexAt(layout: usize, n: i32, adam: bool): i32 {
 
 /** Bytes before the batch's pixel bytes (see denseStep's `pixels`): everything else of the batch's part. */
 function pixelsAt(layout: usize, n: i32, adam: bool): i32 {
-  return pixelIndexAt(layout, n, adam) + (adam ? pixelIndexBytes(n, width(layout, 0)) : 0);
+  return pixelIndexAt(layout, n, adam) + pixelIndexBytes(n, width(layout, 0));
 }
 
 /** Floats of W⁽¹⁾, padded: the size of each of Adam's three working copies of the first layer. */
@@ -120,9 +113,9 @@ function firstLayerFloats(layout: usize): i32 {
   return layerCount(layout) ? pad4(width(layout, 0) * width(layout, 1)) : 0;
 }
 
-/** Offset of the batch's part of the work block (after Adam's working copies of the first layer). */
+/** Offset of the batch's part of the work block (after the working copies of the first layer). */
 export function denseStepBatchAt(layout: usize, adam: bool): i32 {
-  return adam ? 3 * firstLayerFloats(layout) << 2 : 0;
+  return (adam ? 3 : 1) * firstLayerFloats(layout) << 2;
 }
 
 /**
@@ -136,310 +129,6 @@ export function denseStepWorkBytes(layout: usize, n: i32, adam: bool): i32 {
 /** Offset in the work block where the host puts a batch of pixel bytes. */
 export function denseStepPixelsAt(layout: usize, n: i32, adam: bool): i32 {
   return denseStepBatchAt(layout, adam) + pixelsAt(layout, n, adam);
-}
-
-/**
- * x[i] = bytes[i] / 255 for `count` bytes (x 16-byte aligned), rounded once to float32: the same
- * values as the data loader's byte / 255, 16 at a time.
- */
-function unitFromBytes(x: usize, bytes: usize, count: i32): void {
-  const scale = f32x4.splat(255);
-  let i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const b = v128.load(bytes + <usize>i);
-    // bytes are 0 … 255: the signed conversion gives the same floats in one instruction (V8 has none
-    // for unsigned)
-    const lo = i16x8.extend_low_i8x16_u(b);
-    const hi = i16x8.extend_high_i8x16_u(b);
-    const at = x + (<usize>i << 2);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), scale));
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), scale), 16);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), scale), 32);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), scale), 48);
-  }
-  for (; i < count; i++) store<f32>(x + (<usize>i << 2), <f32>load<u8>(bytes + <usize>i) / <f32>255);
-}
-
-/** Number of 4-value groups in a row of `inw` values. */
-@inline
-function groupsOf(inw: i32): i32 {
-  return (inw + 3) >> 2;
-}
-
-// The group index, in the work block after the bias gradient (pointers from `lists`, the first part):
-//   lists   int32 [n, groups]  row r's nonzero groups in order, as byte offsets 16·q
-//   counts  int32 [n]          how many groups row r lists
-//   starts  int32 [groups + 1] where column q's rows begin in `columns` (and where the last ends)
-//   fill    int32 [groups]     scratch while `columns` fills
-//   columns int32 [n·groups]   for each group q, the rows that have it, in order
-
-@inline
-function countsAt(lists: usize, n: i32, groups: i32): usize {
-  return lists + (<usize>pad4(n * groups) << 2);
-}
-
-@inline
-function startsAt(lists: usize, n: i32, groups: i32): usize {
-  return countsAt(lists, n, groups) + (<usize>pad4(n) << 2);
-}
-
-@inline
-function fillAt(lists: usize, n: i32, groups: i32): usize {
-  return startsAt(lists, n, groups) + (<usize>pad4(groups + 1) << 2);
-}
-
-@inline
-function columnsAt(lists: usize, n: i32, groups: i32): usize {
-  return fillAt(lists, n, groups) + (<usize>pad4(groups) << 2);
-}
-
-/** Lists the nonzero groups of one row of values (`groups` of them) in `list`; returns how many. */
-@inline
-function listRow(xr: usize, groups: i32, list: usize): i32 {
-  let count = 0;
-  for (let q = 0; q < groups; q++) {
-    const off = <usize>q << 4;
-    store<i32>(list + (<usize>count << 2), <i32>off);
-    count += i32(v128.any_true(v128.load(xr + off)));
-  }
-  return count;
-}
-
-/**
- * Fills the inked groups of one row of values from its bytes (byte / 255; `inw` a multiple of 16) and
- * lists them in `list`; returns how many. Works 16 bytes (4 groups) at a time: blank ones, most of an
- * MNIST digit, cost a test and are not written (nothing reads them on the sparse path; the dense path
- * converts the whole batch itself), which keeps the batch's footprint in L1 small.
- */
-@inline
-function listRowFromBytes(xr: usize, br: usize, inw: i32, list: usize): i32 {
-  const zero = i32x4.splat(0);
-  const scale = f32x4.splat(255);
-  let count = 0;
-  for (let i = 0; i < inw; i += 16) {
-    const b = v128.load(br + <usize>i);
-    if (!v128.any_true(b)) continue;
-    const at = xr + (<usize>i << 2);
-    // the signed conversion, as unitFromBytes
-    const lo = i16x8.extend_low_i8x16_u(b);
-    const hi = i16x8.extend_high_i8x16_u(b);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), scale));
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), scale), 16);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), scale), 32);
-    v128.store(at, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), scale), 48);
-    // the four groups' flags: lane g of the bytes as an int32 is nonzero when group g is
-    const flags = i32x4.bitmask(i32x4.ne(b, zero));
-    const off = <i32>i << 2;
-    for (let g = 0; g < 4; g++) {
-      store<i32>(list + (<usize>count << 2), off + (g << 4));
-      count += (flags >> g) & 1;
-    }
-  }
-  return count;
-}
-
-/**
- * Lists the nonzero 4-value groups of each row of x [n, inw] (inw a multiple of 4, rows 16-byte
- * aligned) into the group index at `lists`, by row and by column; returns how many there are in all.
- * Any set bit counts (−0 and NaN included), so only groups of +0 are skipped. With `bytes` (inw a
- * multiple of 16), the listed groups of x are filled from them, row by row, as byte / 255. Branch-free where the data
- * decides at the finest grain: which groups are blank is different in every image.
- */
-function indexGroups(x: usize, n: i32, inw: i32, lists: usize, bytes: usize): i32 {
-  const groups = groupsOf(inw);
-  const rowBytes = <usize>inw << 2;
-  const counts = countsAt(lists, n, groups);
-  const starts = startsAt(lists, n, groups);
-  const fill = fillAt(lists, n, groups);
-  const columns = columnsAt(lists, n, groups);
-  memory.fill(starts, 0, <usize>(groups + 1) << 2);
-  let total = 0;
-  for (let r = 0; r < n; r++) {
-    const xr = x + <usize>r * rowBytes;
-    const list = lists + (<usize>(r * groups) << 2);
-    const count = bytes ? listRowFromBytes(xr, bytes + <usize>(r * inw), inw, list) : listRow(xr, groups, list);
-    store<i32>(counts + (<usize>r << 2), count);
-    // column q's row count, kept one place up so that the running sum below gives the starts
-    for (let t = 0; t < count; t++) {
-      const at = starts + 4 + (<usize>load<i32>(list + (<usize>t << 2)) >> 2);
-      store<i32>(at, load<i32>(at) + 1);
-    }
-    total += count;
-  }
-  for (let q = 0; q < groups; q++) {
-    const at = starts + (<usize>(q + 1) << 2);
-    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
-  }
-  memory.copy(fill, starts, <usize>groups << 2);
-  for (let r = 0; r < n; r++) {
-    const list = lists + (<usize>(r * groups) << 2);
-    const count = load<i32>(counts + (<usize>r << 2));
-    for (let t = 0; t < count; t++) {
-      const at = fill + (<usize>load<i32>(list + (<usize>t << 2)) >> 2);
-      const k = load<i32>(at);
-      store<i32>(columns + (<usize>k << 2), r);
-      store<i32>(at, k + 1);
-    }
-  }
-  return total;
-}
-
-/**
- * z [n, out] = x·Wᵀ over the listed groups of each row of x (W [out, inw]): 6 outputs at a time, then 4,
- * then one, each block of W's rows (19 KB for MNIST's 6, within L1) visited by every row of the batch
- * before the next. Not 8 at a time: V8 loads a step's vectors before its multiply-adds, and 8
- * accumulators, 8 rows of W and x need one more of x64's 16 SIMD registers than there are (one
- * accumulator then lives on the stack). Each output's sum is the same in any tiling.
- */
-function forwardGroups(z: usize, x: usize, w: usize, n: i32, out: i32, inw: i32, lists: usize): void {
-  const rowBytes = <usize>inw << 2;
-  const groups = groupsOf(inw);
-  const counts = countsAt(lists, n, groups);
-  let j = 0;
-  for (; j + 6 <= out; j += 6) {
-    const w0 = w + <usize>j * rowBytes;
-    for (let r = 0; r < n; r++) {
-      const xr = x + <usize>r * rowBytes;
-      const list = lists + (<usize>(r * groups) << 2);
-      const count = load<i32>(counts + (<usize>r << 2));
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
-      let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-      for (let t = 0; t < count; t++) {
-        const off = <usize>load<i32>(list + (<usize>t << 2));
-        const xv = v128.load(xr + off);
-        let wq = w0 + off;
-        c0 = madd(xv, v128.load(wq), c0);
-        c1 = madd(xv, v128.load(wq + rowBytes), c1);
-        wq += 2 * rowBytes;
-        c2 = madd(xv, v128.load(wq), c2);
-        c3 = madd(xv, v128.load(wq + rowBytes), c3);
-        wq += 2 * rowBytes;
-        c4 = madd(xv, v128.load(wq), c4);
-        c5 = madd(xv, v128.load(wq + rowBytes), c5);
-      }
-      const at = z + (<usize>(r * out + j) << 2);
-      store<f32>(at, hsum(c0));
-      store<f32>(at, hsum(c1), 4);
-      store<f32>(at, hsum(c2), 8);
-      store<f32>(at, hsum(c3), 12);
-      store<f32>(at, hsum(c4), 16);
-      store<f32>(at, hsum(c5), 20);
-    }
-  }
-  for (; j + 4 <= out; j += 4) {
-    const w0 = w + <usize>j * rowBytes;
-    for (let r = 0; r < n; r++) {
-      const xr = x + <usize>r * rowBytes;
-      const list = lists + (<usize>(r * groups) << 2);
-      const count = load<i32>(counts + (<usize>r << 2));
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      for (let t = 0; t < count; t++) {
-        const off = <usize>load<i32>(list + (<usize>t << 2));
-        const xv = v128.load(xr + off);
-        let wq = w0 + off;
-        c0 = madd(xv, v128.load(wq), c0);
-        c1 = madd(xv, v128.load(wq + rowBytes), c1);
-        wq += 2 * rowBytes;
-        c2 = madd(xv, v128.load(wq), c2);
-        c3 = madd(xv, v128.load(wq + rowBytes), c3);
-      }
-      const at = z + (<usize>(r * out + j) << 2);
-      store<f32>(at, hsum(c0));
-      store<f32>(at, hsum(c1), 4);
-      store<f32>(at, hsum(c2), 8);
-      store<f32>(at, hsum(c3), 12);
-    }
-  }
-  for (; j < out; j++) {
-    const wj = w + <usize>j * rowBytes;
-    for (let r = 0; r < n; r++) {
-      const xr = x + <usize>r * rowBytes;
-      const list = lists + (<usize>(r * groups) << 2);
-      const count = load<i32>(counts + (<usize>r << 2));
-      let c = f32x4.splat(0);
-      for (let t = 0; t < count; t++) {
-        const off = <usize>load<i32>(list + (<usize>t << 2));
-        c = madd(v128.load(xr + off), v128.load(wj + off), c);
-      }
-      store<f32>(z + (<usize>(r * out + j) << 2), hsum(c));
-    }
-  }
-}
-
-/**
- * W −= lr·δᵀ·x over the listed groups (W [out, inw], δ [n, out], x [n, inw]): for each group q, the rows
- * that have it sum their share of dW[:, q] in registers, 6 outputs at a time (then 4, then one: see
- * forwardGroups for why not 8), in row order; then W[:, q] takes the update. Groups no row has are left
- * as they are (their dW is exactly zero).
- */
-function updateGroups(w: usize, delta: usize, x: usize, n: i32, out: i32, inw: i32, lr: f32, lists: usize): void {
-  const rowBytes = <usize>inw << 2;
-  const groups = groupsOf(inw);
-  const starts = startsAt(lists, n, groups);
-  const lrv = f32x4.splat(lr);
-  // fused multiply-adds where the dense update has them (its 4×8 tiles, rows below out & ~3), a
-  // multiply then an add past them (its one-element sums), so the bits match it
-  const tiled = out & ~3;
-  for (let q = 0; q < groups; q++) {
-    const first = load<i32>(starts + (<usize>q << 2));
-    const m = load<i32>(starts + (<usize>(q + 1) << 2)) - first;
-    if (m == 0) continue;
-    const rows = columnsAt(lists, n, groups) + (<usize>first << 2);
-    const off = <usize>q << 4;
-    let j = 0;
-    for (; j + 6 <= tiled; j += 6) {
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
-      let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-      for (let t = 0; t < m; t++) {
-        const r = load<i32>(rows + (<usize>t << 2));
-        const xv = v128.load(x + <usize>r * rowBytes + off);
-        const dr = delta + (<usize>(r * out + j) << 2);
-        c0 = madd(v128.load32_splat(dr), xv, c0);
-        c1 = madd(v128.load32_splat(dr, 4), xv, c1);
-        c2 = madd(v128.load32_splat(dr, 8), xv, c2);
-        c3 = madd(v128.load32_splat(dr, 12), xv, c3);
-        c4 = madd(v128.load32_splat(dr, 16), xv, c4);
-        c5 = madd(v128.load32_splat(dr, 20), xv, c5);
-      }
-      let wq = w + <usize>j * rowBytes + off;
-      applyVec(wq, c0, lrv, false);
-      applyVec(wq + rowBytes, c1, lrv, false);
-      wq += 2 * rowBytes;
-      applyVec(wq, c2, lrv, false);
-      applyVec(wq + rowBytes, c3, lrv, false);
-      wq += 2 * rowBytes;
-      applyVec(wq, c4, lrv, false);
-      applyVec(wq + rowBytes, c5, lrv, false);
-    }
-    for (; j + 4 <= tiled; j += 4) {
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      for (let t = 0; t < m; t++) {
-        const r = load<i32>(rows + (<usize>t << 2));
-        const xv = v128.load(x + <usize>r * rowBytes + off);
-        const dr = delta + (<usize>(r * out + j) << 2);
-        c0 = madd(v128.load32_splat(dr), xv, c0);
-        c1 = madd(v128.load32_splat(dr, 4), xv, c1);
-        c2 = madd(v128.load32_splat(dr, 8), xv, c2);
-        c3 = madd(v128.load32_splat(dr, 12), xv, c3);
-      }
-      let wq = w + <usize>j * rowBytes + off;
-      applyVec(wq, c0, lrv, false);
-      applyVec(wq + rowBytes, c1, lrv, false);
-      wq += 2 * rowBytes;
-      applyVec(wq, c2, lrv, false);
-      applyVec(wq + rowBytes, c3, lrv, false);
-    }
-    for (; j < out; j++) {
-      let c = f32x4.splat(0);
-      for (let t = 0; t < m; t++) {
-        const r = load<i32>(rows + (<usize>t << 2));
-        const d = v128.load32_splat(delta + (<usize>(r * out + j) << 2));
-        const xv = v128.load(x + <usize>r * rowBytes + off);
-        c = j < tiled ? madd(d, xv, c) : f32x4.add(f32x4.mul(d, xv), c);
-      }
-      applyVec(w + <usize>j * rowBytes + off, c, lrv, false);
-    }
-  }
 }
 
 /** w[0..4] −= lr·g (the optimizer's p − lr·g, rounded the same way), or with `into` w[0..4] = g. */
@@ -616,14 +305,17 @@ function adamUpdate(adam: usize, hyper: usize, p: usize, g: usize, m: usize, v: 
 }
 
 /**
- * Adam's steps keep the first layer transposed (see the file header): W⁽¹⁾ᵀ, mᵀ and vᵀ at the start of
- * the work block. `into`: the copies from the parameters at the start of a call; else back at its end.
+ * A call keeps the first layer transposed (see the file header): W⁽¹⁾ᵀ, and with Adam mᵀ and vᵀ, at the
+ * start of the work block. `into`: the copies from the parameters at the start of a call; else back at
+ * its end.
  */
 function firstLayerCopies(layout: usize, work: usize, adam: usize, into: bool): void {
+  if (!layerCount(layout)) return;
   const inw = width(layout, 0);
   const out = width(layout, 1);
   const size = <usize>firstLayerFloats(layout) << 2;
-  for (let k = 0; k < 3; k++) {
+  const copies = adam ? 3 : 1;
+  for (let k = 0; k < copies; k++) {
     const param = k == 0 ? weightOf(layout, 1) : momentOf(adam, 1, 0, k - 1);
     const copy = work + <usize>k * size;
     if (into) transpose(copy, param, out, inw);
@@ -639,13 +331,13 @@ function firstLayerCopies(layout: usize, work: usize, adam: usize, into: bool): 
  * batch as bytes (at denseStepPixelsAt) and a⁽⁰⁾ = byte / 255 is filled from them first.
  */
 export function denseStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, pixels: bool): void {
-  if (adam && layerCount(layout)) firstLayerCopies(layout, work, adam, true);
-  trainStep(layout, work, n, hidden, kind, hyper, adam, scratch, result, pixels);
-  if (adam && layerCount(layout)) firstLayerCopies(layout, work, adam, false);
+  firstLayerCopies(layout, work, adam, true);
+  trainStep(layout, work, n, hidden, kind, hyper, adam, scratch, result, pixels ? FROM_BYTES : FROM_VALUES);
+  firstLayerCopies(layout, work, adam, false);
 }
 
-/** denseStep, with Adam's first layer already in its working copies. */
-function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, pixels: bool): void {
+/** denseStep, with the first layer already in its working copies. */
+function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, source: i32): void {
   const layers = layerCount(layout);
   const lr = load<f32>(hyper);
   const into = adam != 0; // Adam: sum each dW here, then update
@@ -661,29 +353,17 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
   let g = gradsAt;
   let gNext = gradsAt + gradBytes;
 
-  // the first layer's nonzero groups, where the input is sparse enough for skipping zeros to pay
-  const inputs = width(layout, 0);
+  // the first layer's nonzero inputs, by row (and for Adam's weight gradient, by input)
   const x = work + activationAt(layout, n, 0);
-  const bytes = pixels ? work + <usize>pixelsAt(layout, n, into) : 0;
-  const lists = work + <usize>groupIndexAt(layout, n);
-  let sparse = false;
-  if (into) listPixels(x, bytes, n, inputs, px);
-  else if ((inputs & 3) == 0 && inputs > 0) {
-    // bytes become values as the groups are listed, where rows are whole 16-byte chunks
-    const fromBytes = bytes && (inputs & 15) == 0;
-    if (bytes && !fromBytes) unitFromBytes(x, bytes, n * inputs);
-    sparse = 2 * indexGroups(x, n, inputs, lists, fromBytes ? bytes : 0) <= n * groupsOf(inputs);
-    // the listing wrote only the inked groups of x: the dense path wants every value
-    if (fromBytes && !sparse) unitFromBytes(x, bytes, n * inputs);
-  } else if (bytes) unitFromBytes(x, bytes, n * inputs);
+  const bytes = source == FROM_BYTES ? work + <usize>pixelsAt(layout, n, into) : 0;
+  if (layers && source != LISTED) listPixels(x, bytes, n, width(layout, 0), px, into);
 
   // forward: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = σ(z⁽ˡ⁾), kept for the backward pass
   for (let l = 1; l <= layers; l++) {
     const a = work + activationAt(layout, n, l);
     const inw = width(layout, l - 1);
     const out = width(layout, l);
-    if (l == 1 && into) forwardPixels(a, block, n, out, inw, px);
-    else if (l == 1 && sparse) forwardGroups(a, x, weightOf(layout, 1), n, out, inw, lists);
+    if (l == 1) forwardPixels(a, block, n, out, inw, px);
     else if (inw > 0) matmul(a, work + activationAt(layout, n, l - 1), weightOf(layout, l), n, out, inw, false, true, scratch, 0, n);
     else memory.fill(a, 0, <usize>(n * out) << 2);
     addBias(a, biasOf(layout, l), n, out);
@@ -710,7 +390,7 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
     }
     const w = weightOf(layout, l);
     if (l == 1 && into) weightGradPixels(dw, g, n, out, inw, px);
-    else if (l == 1 && sparse) updateGroups(w, g, x, n, out, inw, lr, lists);
+    else if (l == 1) updatePixels(block, g, n, out, inw, px, lr);
     else updateWeight(into ? dw : w, g, aPrev, n, out, inw, lr, into);
     updateBias(biasOf(layout, l), g, n, out, lr, db, sums, into);
     if (into) {
@@ -729,34 +409,48 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
  * `steps` training steps (each as denseStep, from bytes) over a data set kept in linear memory: pixels
  * [count, s0] bytes and labels [count] bytes. Step s takes the `batch` examples order[s·batch …] (int32;
  * the last step takes what is left of `examples`) and its constants hyper[4s … 4s + 3] (f32: learning
- * rate, and Adam's, as for denseStep), and writes its cost
- * (f32) and correct count (i32) to results[2s] and results[2s + 1]. Stops after a step whose cost is not
- * finite (the host reports the divergence); returns the number of steps that ran.
+ * rate, and Adam's, as for denseStep), and writes its cost (f32) and correct count (i32) to results[2s]
+ * and results[2s + 1]. Where `index` is not 0 it is the data set's sparse index (buildSparseIndex, over
+ * `count` examples), and each step copies its rows' entries from it instead of its bytes from `pixels`
+ * (which may then be 0). Stops after a step whose cost is not finite (the host reports the divergence);
+ * returns the number of steps that ran.
  */
 export function denseSteps(
   layout: usize, work: usize, pixels: usize, labels: usize, order: usize, examples: i32, batch: i32,
-  hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, results: usize,
+  hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, results: usize, index: usize, count: i32,
 ): i32 {
   const inputs = <usize>width(layout, 0);
   const steps = (examples + batch - 1) / batch;
-  const batchAt = work + <usize>denseStepBatchAt(layout, adam != 0);
-  const copies = adam != 0 && layerCount(layout) > 0;
-  if (copies) firstLayerCopies(layout, work, adam, true);
+  const into = adam != 0;
+  const batchAt = work + <usize>denseStepBatchAt(layout, into);
+  firstLayerCopies(layout, work, adam, true);
   let s = 0;
   while (s < steps) {
     const first = s * batch;
     const n = min(batch, examples - first);
-    const bytes = work + <usize>denseStepPixelsAt(layout, n, adam != 0);
+    const rows = order + (<usize>first << 2);
     for (let r = 0; r < n; r++) {
-      const i = <usize>load<i32>(order + (<usize>(first + r) << 2));
+      const i = <usize>load<i32>(rows + (<usize>r << 2));
       store<i32>(batchAt + (<usize>r << 2), <i32>load<u8>(labels + i));
-      memory.copy(bytes + <usize>r * inputs, pixels + i * inputs, inputs);
+    }
+    let source = FROM_BYTES;
+    if (index) {
+      const px = batchAt + <usize>pixelIndexAt(layout, n, into);
+      expandRows(index, count, rows, n, <i32>inputs, px);
+      if (into) indexByInput(px, n, <i32>inputs);
+      source = LISTED;
+    } else {
+      const bytes = work + <usize>denseStepPixelsAt(layout, n, into);
+      for (let r = 0; r < n; r++) {
+        const i = <usize>load<i32>(rows + (<usize>r << 2));
+        memory.copy(bytes + <usize>r * inputs, pixels + i * inputs, inputs);
+      }
     }
     const result = results + (<usize>s << 3);
-    trainStep(layout, work, n, hidden, kind, hyper + (<usize>s << 4), adam, scratch, result, true);
+    trainStep(layout, work, n, hidden, kind, hyper + (<usize>s << 4), adam, scratch, result, source);
     s++;
     if (!isFinite(load<f32>(result))) break;
   }
-  if (copies) firstLayerCopies(layout, work, adam, false);
+  firstLayerCopies(layout, work, adam, false);
   return s;
 }

@@ -17,6 +17,7 @@ export function heapBase(): usize {
 export { attention, attentionBackward, attentionPattern, causalSoftmaxHeads, causalSoftmaxGradHeads } from "./attention";
 export { packedAttention, packedAttentionBackward, packedAttentionWork } from "./attention-packed";
 export { denseStep, denseStepBatchAt, denseSteps, denseStepPixelsAt, denseStepWorkBytes } from "./dense-step";
+export { buildSparseIndex, sparseIndexBytes } from "./dense-pixels";
 
 /** Zeroes `bytes` bytes at `ptr` (the allocator's fill; a typed-array fill on shared memory is slow). */
 export function zero(ptr: usize, bytes: usize): void {
