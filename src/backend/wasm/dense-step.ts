@@ -35,38 +35,35 @@ function badBatch(expected: string, found: string): NnlabError {
   return NnlabError.problem({ subject: "denseStep batch", expected, found });
 }
 
-/** A byte array copied into linear memory, and the largest value in it where asked (labels are checked against it). */
-interface Resident {
+/** Labels copied into linear memory, and their largest value (checked against the output classes). */
+interface ResidentLabels {
   readonly ptr: number;
   readonly bytes: number;
   readonly max: number;
 }
 
 /**
- * Byte arrays kept in linear memory between calls, one copy per array object; a copy is freed when its
- * array is garbage collected. The arrays must not change while they are in use (a data set's pixels
- * and labels do not).
+ * Label arrays kept in linear memory between calls, one copy per array object; a copy is freed when its
+ * array is garbage collected. The arrays must not change while they are in use (a data set's labels do
+ * not).
  */
-class ResidentBytes {
-  private readonly copies = new WeakMap<Uint8Array, Resident>();
-  private readonly release = new FinalizationRegistry<Resident>((r) => this.ctx.heap.free(r.ptr, r.bytes));
+class LabelCopies {
+  private readonly copies = new WeakMap<Uint8Array, ResidentLabels>();
+  private readonly release = new FinalizationRegistry<ResidentLabels>((r) => this.ctx.heap.free(r.ptr, r.bytes));
 
-  /** `withMax`: find each array's largest value (else 0): labels want it, pixels do not. */
-  constructor(
-    private readonly ctx: WasmContext,
-    private readonly withMax: boolean,
-  ) {}
+  constructor(private readonly ctx: WasmContext) {}
 
-  of(array: Uint8Array): Resident {
-    let r = this.copies.get(array);
+  of(labels: Uint8Array): ResidentLabels {
+    let r = this.copies.get(labels);
     if (!r) {
-      const ptr = this.ctx.heap.alloc(Math.max(16, array.length), false);
-      this.ctx.heap.u8().set(array, ptr);
+      const bytes = Math.max(16, labels.length);
+      const ptr = this.ctx.heap.alloc(bytes, false);
+      this.ctx.heap.u8().set(labels, ptr);
       let max = 0;
-      if (this.withMax) for (let i = 0; i < array.length; i++) if (array[i] > max) max = array[i];
-      r = { ptr, bytes: Math.max(16, array.length), max };
-      this.copies.set(array, r);
-      this.release.register(array, r);
+      for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+      r = { ptr, bytes, max };
+      this.copies.set(labels, r);
+      this.release.register(labels, r);
     }
     return r;
   }
@@ -148,7 +145,7 @@ export function denseStepKernels(ctx: WasmContext): Pick<Required<Backend>, "den
   const perStep = new Reusable(ctx); // order, each step's constants, results
   const adamBlock = new Reusable(ctx);
   const residentPixels = new ResidentPixels(ctx);
-  const residentLabels = new ResidentBytes(ctx, true);
+  const residentLabels = new LabelCopies(ctx);
   let layout: number[] = [];
   let layoutAt = 0;
 

@@ -1,11 +1,12 @@
 // One training step of a dense MLP in one call: forward pass, cost and its gradient, backward pass and the
-// update in place, by SGD (W −= lr·dW, b −= lr·db) or by Adam/AdamW. It runs the same kernels, in the
-// same order, as the composite step does op by op (matmul, addBias, sigmoid, sum, argmax, crossEntropy,
-// their backward kernels, adamStep), but SGD never stores dW: each 4×8 tile of it is applied to W as
-// soon as it is summed (rows and columns of W that fill no tile sum one element at a time, which rounds
-// a little differently from the composite's matmul). Adam sums the same tiles into a gradient buffer,
-// then runs the optimizer's own adamStep kernel over each parameter. Everything stays on the calling
-// thread: a mini-batch step is far too small to hand to a worker.
+// update in place, by SGD (W −= lr·dW, b −= lr·db) or by Adam/AdamW. Past the first layer it runs the
+// same kernels, in the same order, as the composite step does op by op (matmul, addBias, sigmoid, sum,
+// argmax, crossEntropy, their backward kernels, adamStep), but SGD never stores dW: each 4×8 tile of it
+// is applied to W as soon as it is summed (rows and columns of W that fill no tile sum one element at a
+// time, which rounds a little differently from the composite's matmul). Adam sums the same tiles into a
+// gradient buffer, then runs the optimizer's own adamStep kernel over each parameter. The first layer
+// runs on the inputs' nonzero values alone (below). Everything stays on the calling thread: a
+// mini-batch step is far too small to hand to a worker.
 //
 // Layout (int32 at `layout`): L, then the widths s0 … sL, then (weight, bias) pointers of layers 1 … L;
 // layer l has weight [s_l, s_{l-1}] (PyTorch's [out, in]) and bias [s_l].
