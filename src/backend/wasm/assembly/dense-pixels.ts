@@ -223,57 +223,100 @@ export function buildSparseIndex(pixels: usize, count: i32, inw: i32, out: usize
 }
 
 /**
- * Lists rows 0 … n−1 of a batch, examples order[0 … n) of the data set whose sparse index is at `index`
- * (`count` examples), into the by-row half of the pixel index at px: the same entries, in the same
- * order, with the same values as listPixels gives from their bytes. The examples lie anywhere in a
- * large index, so a first pass reads where each begins and touches its first entry: the cache misses
- * of all n rows then overlap, rather than two of them in turn for each row.
+ * Reads where each of examples order[0 … n) begins in the sparse index at `index` (over `count`
+ * examples) and touches its first entry; returns a sum of what it read, for the caller to keep. The
+ * examples lie anywhere in a large index, so the cache misses of all n rows then overlap, rather than
+ * coming two at a time for each row as the rows are read.
  */
-export function expandRows(index: usize, count: i32, order: usize, n: i32, inw: i32, px: usize): void {
-  const starts = index + 1024;
-  const idx = starts + (<usize>(count + 1) << 2);
-  const bytes = idx + <usize>pad4(2 * load<i32>(starts + (<usize>count << 2)));
-  const counts = countsAt(px, n, inw);
+export function touchRows(index: usize, count: i32, order: usize, n: i32): i32 {
+  const inputs = indexInputs(index, count);
+  const bytes = indexBytes(index, count);
   let touched = 0;
   for (let r = 0; r < n; r++) {
-    const e = <usize>load<i32>(order + (<usize>r << 2));
-    const first = <usize>load<i32>(starts + (e << 2));
-    touched += <i32>load<u16>(idx + (first << 1)) + <i32>load<u8>(bytes + first);
+    const first = <usize>firstEntry(index, <usize>load<i32>(order + (<usize>r << 2)));
+    touched += <i32>load<u16>(inputs + (first << 1)) + <i32>load<u8>(bytes + first);
   }
-  for (let r = 0; r < n; r++) {
-    const e = <usize>load<i32>(order + (<usize>r << 2));
-    const first = load<i32>(starts + (e << 2));
-    const m = load<i32>(starts + (e << 2) + 4) - first;
-    const to = px + (<usize>(r * inw) << 2);
-    const toVal = valAt(px, n, inw) + (<usize>(r * inw) << 2);
-    for (let t = 0; t < m; t++) {
-      const k = <usize>(first + t);
-      store<i32>(to + (<usize>t << 2), <i32>load<u16>(idx + (k << 1)));
-      store<f32>(toVal + (<usize>t << 2), load<f32>(index + (<usize>load<u8>(bytes + k) << 2)));
-    }
-    store<i32>(counts + (<usize>r << 2), m);
-  }
-  // keeps the touching pass (its sum is never read)
-  store<i32>(chunkAt(px, n, inw), touched);
+  return touched;
 }
 
 /**
- * out[0 … width) = Σ_t s_t·B[t] over `m` terms, the scalars s_t at `scalars` + 4t and B[t] the
- * `width` floats at `base` + (row_t·stride + j0)·4 with row_t read from `indices` + 4t: the loop both
- * the forward product (rows of Wᵀ) and the weight gradient (rows of δ) run, 24 outputs at a time, then
+ * Lists rows 0 … n−1 of a batch, examples order[0 … n) of the data set whose sparse index is at `index`
+ * (`count` examples), into the by-row half of the pixel index at px: the same entries, in the same
+ * order, with the same values as listPixels gives from their bytes.
+ */
+export function expandRows(index: usize, count: i32, order: usize, n: i32, inw: i32, px: usize): void {
+  const inputs = indexInputs(index, count);
+  const bytes = indexBytes(index, count);
+  const counts = countsAt(px, n, inw);
+  store<i32>(chunkAt(px, n, inw), touchRows(index, count, order, n));
+  for (let r = 0; r < n; r++) {
+    const e = <usize>load<i32>(order + (<usize>r << 2));
+    const first = <usize>firstEntry(index, e);
+    const m = entryCount(index, e);
+    const to = px + (<usize>(r * inw) << 2);
+    const toVal = valAt(px, n, inw) + (<usize>(r * inw) << 2);
+    for (let t = 0; t < m; t++) {
+      store<i32>(to + (<usize>t << 2), entryRow(inputs + (first << 1), t, true));
+      v128.store32_lane(toVal + (<usize>t << 2), entryValue(bytes + first, t, true, index), 0);
+    }
+    store<i32>(counts + (<usize>r << 2), m);
+  }
+}
+
+/**
+ * Entry t of a row of nonzero inputs: its input (or, by input, its row of the batch), from int32s, or
+ * with `packed` from a data set's sparse index (16 bits).
+ */
+@inline
+function entryRow(indices: usize, t: i32, packed: bool): i32 {
+  return packed ? <i32>load<u16>(indices + (<usize>t << 1)) : load<i32>(indices + (<usize>t << 2));
+}
+
+/** Entry t's value in every lane: from float32s, or with `packed` its byte through the table at `lut`. */
+@inline
+function entryValue(scalars: usize, t: i32, packed: bool, lut: usize): v128 {
+  return packed ? v128.load32_splat(lut + (<usize>load<u8>(scalars + <usize>t) << 2)) : v128.load32_splat(scalars + (<usize>t << 2));
+}
+
+/** Where example e's entries begin in a sparse index at `index` over `count` examples, and how many. */
+@inline
+function firstEntry(index: usize, e: usize): i32 {
+  return load<i32>(index + 1024 + (e << 2));
+}
+
+@inline
+function entryCount(index: usize, e: usize): i32 {
+  return load<i32>(index + 1028 + (e << 2)) - load<i32>(index + 1024 + (e << 2));
+}
+
+/** The 16-bit inputs of a sparse index over `count` examples, and their bytes. */
+@inline
+function indexInputs(index: usize, count: i32): usize {
+  return index + 1024 + (<usize>(count + 1) << 2);
+}
+
+@inline
+function indexBytes(index: usize, count: i32): usize {
+  return indexInputs(index, count) + <usize>pad4(2 * load<i32>(index + 1024 + (<usize>count << 2)));
+}
+
+/**
+ * out[0 … width) = Σ_t s_t·B[t] over `m` entries (entryRow, entryValue: `packed` reads a data set's
+ * sparse index, with its table at `lut`), B[t] the `width` floats at `base` + (row_t·stride + j0)·4:
+ * the loop both the forward product (rows of Wᵀ) and the weight gradient (rows of δ) run, 24 outputs at a time, then
  * 16, 8, 4, then one by one. Six accumulators, not eight: V8 loads a step's vectors before its multiply-adds,
  * and eight accumulators with eight loaded vectors and the broadcast need one more of x64's 16 SIMD
  * registers than there are, so one accumulator lived on the stack (twice as slow).
  */
 @inline
-function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: usize, m: i32, width: i32): void {
+function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: usize, m: i32, width: i32, packed: bool, lut: usize): void {
   let j = 0;
   for (; j + 24 <= width; j += 24) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
     let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
     for (let t = 0; t < m; t++) {
-      const s = v128.load32_splat(scalars + (<usize>t << 2));
-      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      const s = entryValue(scalars, t, packed, lut);
+      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
       c0 = madd(s, v128.load(b), c0);
       c1 = madd(s, v128.load(b, 16), c1);
       c2 = madd(s, v128.load(b, 32), c2);
@@ -293,8 +336,8 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
   for (; j + 16 <= width; j += 16) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
     for (let t = 0; t < m; t++) {
-      const s = v128.load32_splat(scalars + (<usize>t << 2));
-      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      const s = entryValue(scalars, t, packed, lut);
+      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
       c0 = madd(s, v128.load(b), c0);
       c1 = madd(s, v128.load(b, 16), c1);
       c2 = madd(s, v128.load(b, 32), c2);
@@ -309,8 +352,8 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
   for (; j + 8 <= width; j += 8) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
     for (let t = 0; t < m; t++) {
-      const s = v128.load32_splat(scalars + (<usize>t << 2));
-      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
+      const s = entryValue(scalars, t, packed, lut);
+      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
       c0 = madd(s, v128.load(b), c0);
       c1 = madd(s, v128.load(b, 16), c1);
     }
@@ -320,27 +363,41 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
   for (; j + 4 <= width; j += 4) {
     let c = f32x4.splat(0);
     for (let t = 0; t < m; t++) {
-      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
-      c = madd(v128.load32_splat(scalars + (<usize>t << 2)), v128.load(b), c);
+      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
+      c = madd(entryValue(scalars, t, packed, lut), v128.load(b), c);
     }
     v128.store(out + (<usize>j << 2), c);
   }
   for (; j < width; j++) {
     let c: f32 = 0;
     for (let t = 0; t < m; t++) {
-      const b = base + (<usize>(load<i32>(indices + (<usize>t << 2)) * stride + j) << 2);
-      c += load<f32>(scalars + (<usize>t << 2)) * load<f32>(b);
+      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
+      c += f32x4.extract_lane(entryValue(scalars, t, packed, lut), 0) * load<f32>(b);
     }
     store<f32>(out + (<usize>j << 2), c);
   }
 }
 
-/** z [n, out] = x·W over each row's nonzero inputs, with wT = Wᵀ [inw, out] (the pixel index at px). */
-export function forwardPixels(z: usize, wT: usize, n: i32, out: i32, inw: i32, px: usize): void {
+/**
+ * z [n, out] = x·W over each row's nonzero inputs, with wT = Wᵀ [inw, out]: the rows of the pixel index
+ * at px, or where `index` is not 0 examples order[0 … n) of that data set's sparse index (`count`
+ * examples), read in place.
+ */
+export function forwardPixels(z: usize, wT: usize, n: i32, out: i32, inw: i32, px: usize, index: usize, count: i32, order: usize): void {
+  if (index) {
+    const inputs = indexInputs(index, count);
+    const bytes = indexBytes(index, count);
+    for (let r = 0; r < n; r++) {
+      const e = <usize>load<i32>(order + (<usize>r << 2));
+      const first = <usize>firstEntry(index, e);
+      sumRows(z + (<usize>(r * out) << 2), wT, out, inputs + (first << 1), bytes + first, entryCount(index, e), out, true, index);
+    }
+    return;
+  }
   const counts = countsAt(px, n, inw);
   for (let r = 0; r < n; r++) {
     const at = <usize>(r * inw) << 2;
-    sumRows(z + (<usize>(r * out) << 2), wT, out, px + at, valAt(px, n, inw) + at, load<i32>(counts + (<usize>r << 2)), out);
+    sumRows(z + (<usize>(r * out) << 2), wT, out, px + at, valAt(px, n, inw) + at, load<i32>(counts + (<usize>r << 2)), out, false, 0);
   }
 }
 
@@ -354,7 +411,7 @@ export function weightGradPixels(dwT: usize, delta: usize, n: i32, out: i32, inw
     const m = load<i32>(starts + (<usize>(i + 1) << 2)) - first;
     const dr = dwT + (<usize>(i * out) << 2);
     if (m == 0) memory.fill(dr, 0, <usize>out << 2);
-    else sumRows(dr, delta, out, rows + (<usize>first << 2), vals + (<usize>first << 2), m, out);
+    else sumRows(dr, delta, out, rows + (<usize>first << 2), vals + (<usize>first << 2), m, out, false, 0);
   }
 }
 
@@ -362,59 +419,72 @@ export function weightGradPixels(dwT: usize, delta: usize, n: i32, out: i32, inw
  * Wᵀ [inw, out] −= lr·xᵀ·δ (δ [n, out]) row by row of the batch: each nonzero input i of row r adds
  * (−lr·x[r, i])·δ[r, :] to row i of Wᵀ, up to 24 outputs at a time with that block of δ[r, :] kept in
  * registers. The composite sums the rows' shares first and subtracts once, so the two agree to rounding.
+ * The rows are the pixel index's at px, or as for forwardPixels a data set's sparse index's.
  */
-export function updatePixels(wT: usize, delta: usize, n: i32, out: i32, inw: i32, px: usize, lr: f32): void {
-  const counts = countsAt(px, n, inw);
-  const rowBytes = <usize>out << 2;
+export function updatePixels(wT: usize, delta: usize, n: i32, out: i32, inw: i32, px: usize, lr: f32, index: usize, count: i32, order: usize): void {
   const negLr = f32x4.splat(-lr);
+  if (index) {
+    const inputs = indexInputs(index, count);
+    const bytes = indexBytes(index, count);
+    for (let r = 0; r < n; r++) {
+      const e = <usize>load<i32>(order + (<usize>r << 2));
+      const first = <usize>firstEntry(index, e);
+      addRows(wT, delta + (<usize>(r * out) << 2), out, inputs + (first << 1), bytes + first, entryCount(index, e), negLr, true, index);
+    }
+    return;
+  }
+  const counts = countsAt(px, n, inw);
   for (let r = 0; r < n; r++) {
     const at = <usize>(r * inw) << 2;
-    const idx = px + at;
-    const val = valAt(px, n, inw) + at;
-    const m = load<i32>(counts + (<usize>r << 2));
-    const dr = delta + <usize>r * rowBytes;
-    let j = 0;
-    for (; j + 24 <= out; j += 24) {
-      const d = dr + (<usize>j << 2);
-      const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32);
-      const d3 = v128.load(d, 48), d4 = v128.load(d, 64), d5 = v128.load(d, 80);
-      for (let t = 0; t < m; t++) {
-        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
-        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
-        v128.store(w, madd(s, d0, v128.load(w)));
-        v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
-        v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
-        v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
-        v128.store(w, madd(s, d4, v128.load(w, 64)), 64);
-        v128.store(w, madd(s, d5, v128.load(w, 80)), 80);
-      }
+    addRows(wT, delta + (<usize>(r * out) << 2), out, px + at, valAt(px, n, inw) + at, load<i32>(counts + (<usize>r << 2)), negLr, false, 0);
+  }
+}
+
+/** Adds (−lr·x_t)·dr to row i_t of wT [·, out] for each of one row's `m` entries (see entryRow, entryValue). */
+@inline
+function addRows(wT: usize, dr: usize, out: i32, indices: usize, scalars: usize, m: i32, negLr: v128, packed: bool, lut: usize): void {
+  const rowBytes = <usize>out << 2;
+  let j = 0;
+  for (; j + 24 <= out; j += 24) {
+    const d = dr + (<usize>j << 2);
+    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32);
+    const d3 = v128.load(d, 48), d4 = v128.load(d, 64), d5 = v128.load(d, 80);
+    for (let t = 0; t < m; t++) {
+      const s = f32x4.mul(entryValue(scalars, t, packed, lut), negLr);
+      const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
+      v128.store(w, madd(s, d0, v128.load(w)));
+      v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
+      v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
+      v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
+      v128.store(w, madd(s, d4, v128.load(w, 64)), 64);
+      v128.store(w, madd(s, d5, v128.load(w, 80)), 80);
     }
-    for (; j + 16 <= out; j += 16) {
-      const d = dr + (<usize>j << 2);
-      const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-      for (let t = 0; t < m; t++) {
-        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
-        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
-        v128.store(w, madd(s, d0, v128.load(w)));
-        v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
-        v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
-        v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
-      }
+  }
+  for (; j + 16 <= out; j += 16) {
+    const d = dr + (<usize>j << 2);
+    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+    for (let t = 0; t < m; t++) {
+      const s = f32x4.mul(entryValue(scalars, t, packed, lut), negLr);
+      const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
+      v128.store(w, madd(s, d0, v128.load(w)));
+      v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
+      v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
+      v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
     }
-    for (; j + 4 <= out; j += 4) {
-      const d0 = v128.load(dr + (<usize>j << 2));
-      for (let t = 0; t < m; t++) {
-        const s = f32x4.mul(v128.load32_splat(val + (<usize>t << 2)), negLr);
-        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
-        v128.store(w, madd(s, d0, v128.load(w)));
-      }
+  }
+  for (; j + 4 <= out; j += 4) {
+    const d0 = v128.load(dr + (<usize>j << 2));
+    for (let t = 0; t < m; t++) {
+      const s = f32x4.mul(entryValue(scalars, t, packed, lut), negLr);
+      const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
+      v128.store(w, madd(s, d0, v128.load(w)));
     }
-    for (; j < out; j++) {
-      const dj = load<f32>(dr + (<usize>j << 2));
-      for (let t = 0; t < m; t++) {
-        const w = wT + <usize>load<i32>(idx + (<usize>t << 2)) * rowBytes + (<usize>j << 2);
-        store<f32>(w, load<f32>(w) + (load<f32>(val + (<usize>t << 2)) * -lr) * dj);
-      }
+  }
+  for (; j < out; j++) {
+    const dj = load<f32>(dr + (<usize>j << 2));
+    for (let t = 0; t < m; t++) {
+      const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
+      store<f32>(w, load<f32>(w) + f32x4.extract_lane(f32x4.mul(entryValue(scalars, t, packed, lut), negLr), 0) * dj);
     }
   }
 }

@@ -35,15 +35,19 @@
 import { sigmoid, sigmoidGrad, addBias } from "./fused";
 import { matmul } from "./matmul";
 import { argmax, sum } from "./reduce";
-import { expandRows, forwardPixels, indexByInput, listPixels, pixelIndexBytes, transpose, updatePixels, weightGradPixels } from "./dense-pixels";
+import { expandRows, forwardPixels, indexByInput, listPixels, pixelIndexBytes, touchRows, transpose, updatePixels, weightGradPixels } from "./dense-pixels";
 import { adamStep } from "./optim";
 import { crossEntropy, crossEntropyGrad } from "./rows";
 import { madd } from "./simd";
 
-/** Where a step's first-layer input comes from: a⁽⁰⁾'s values, the pixel bytes, or rows already listed. */
+/**
+ * Where a step's first-layer input comes from: a⁽⁰⁾'s values, the pixel bytes, rows already listed in
+ * the pixel index, or a data set's sparse index read in place.
+ */
 const FROM_VALUES = 0;
 const FROM_BYTES = 1;
 const LISTED = 2;
+const INDEXED = 3;
 
 /** Hidden activations and output heads (the host passes these numbers). */
 const HIDDEN_RELU = 1;
@@ -333,12 +337,18 @@ function firstLayerCopies(layout: usize, work: usize, adam: usize, into: bool): 
  */
 export function denseStep(layout: usize, work: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, pixels: bool): void {
   firstLayerCopies(layout, work, adam, true);
-  trainStep(layout, work, n, hidden, kind, hyper, adam, scratch, result, pixels ? FROM_BYTES : FROM_VALUES);
+  trainStep(layout, work, n, hidden, kind, hyper, adam, scratch, result, pixels ? FROM_BYTES : FROM_VALUES, 0, 0, 0);
   firstLayerCopies(layout, work, adam, false);
 }
 
-/** denseStep, with the first layer already in its working copies. */
-function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize, source: i32): void {
+/**
+ * denseStep, with the first layer already in its working copies; with `source` INDEXED, the batch is
+ * examples order[0 … n) of the sparse index at `index` (over `count` examples).
+ */
+function trainStep(
+  layout: usize, block: usize, n: i32, hidden: i32, kind: i32, hyper: usize, adam: usize, scratch: usize, result: usize,
+  source: i32, index: usize, count: i32, order: usize,
+): void {
   const layers = layerCount(layout);
   const lr = load<f32>(hyper);
   const into = adam != 0; // Adam: sum each dW here, then update
@@ -357,14 +367,15 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
   // the first layer's nonzero inputs, by row (and for Adam's weight gradient, by input)
   const x = work + activationAt(layout, n, 0);
   const bytes = source == FROM_BYTES ? work + <usize>pixelsAt(layout, n, into) : 0;
-  if (layers && source != LISTED) listPixels(x, bytes, n, width(layout, 0), px, into);
+  if (layers && (source == FROM_VALUES || source == FROM_BYTES)) listPixels(x, bytes, n, width(layout, 0), px, into);
+  const rowsIndex = source == INDEXED ? index : 0;
 
   // forward: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = σ(z⁽ˡ⁾), kept for the backward pass
   for (let l = 1; l <= layers; l++) {
     const a = work + activationAt(layout, n, l);
     const inw = width(layout, l - 1);
     const out = width(layout, l);
-    if (l == 1) forwardPixels(a, block, n, out, inw, px);
+    if (l == 1) forwardPixels(a, block, n, out, inw, px, rowsIndex, count, order);
     else if (inw > 0) matmul(a, work + activationAt(layout, n, l - 1), weightOf(layout, l), n, out, inw, false, true, scratch, 0, n);
     else memory.fill(a, 0, <usize>(n * out) << 2);
     addBias(a, biasOf(layout, l), n, out);
@@ -391,7 +402,7 @@ function trainStep(layout: usize, block: usize, n: i32, hidden: i32, kind: i32, 
     }
     const w = weightOf(layout, l);
     if (l == 1 && into) weightGradPixels(dw, g, n, out, inw, px);
-    else if (l == 1) updatePixels(block, g, n, out, inw, px, lr);
+    else if (l == 1) updatePixels(block, g, n, out, inw, px, lr, rowsIndex, count, order);
     else updateWeight(into ? dw : w, g, aPrev, n, out, inw, lr, into);
     updateBias(biasOf(layout, l), g, n, out, lr, db, sums, into);
     if (into) {
@@ -435,11 +446,16 @@ export function denseSteps(
       store<i32>(batchAt + (<usize>r << 2), <i32>load<u8>(labels + i));
     }
     let source = FROM_BYTES;
-    if (index) {
+    if (index && into) {
+      // Adam's weight gradient wants the rows by input too: list them from the index
       const px = batchAt + <usize>pixelIndexAt(layout, n, into);
       expandRows(index, count, rows, n, <i32>inputs, px);
-      if (into) indexByInput(px, n, <i32>inputs);
+      indexByInput(px, n, <i32>inputs);
       source = LISTED;
+    } else if (index) {
+      // the touches' sum lands in the unused pixel index, so that the loads stay
+      store<i32>(batchAt + <usize>pixelIndexAt(layout, n, into), touchRows(index, count, rows, n));
+      source = INDEXED;
     } else {
       const bytes = work + <usize>denseStepPixelsAt(layout, n, into);
       for (let r = 0; r < n; r++) {
@@ -448,7 +464,7 @@ export function denseSteps(
       }
     }
     const result = results + (<usize>s << 3);
-    trainStep(layout, work, n, hidden, kind, hyper + (<usize>s << 4), adam, scratch, result, source);
+    trainStep(layout, work, n, hidden, kind, hyper + (<usize>s << 4), adam, scratch, result, source, index, count, rows);
     s++;
     if (!isFinite(load<f32>(result))) break;
   }
