@@ -1,7 +1,8 @@
 // One training step of a dense MLP in one call: forward pass, cost and its gradient, backward pass and the
 // update in place, by SGD (W −= lr·dW, b −= lr·db) or by Adam/AdamW. Past the first layer it runs the
 // same kernels, in the same order, as the composite step does op by op (matmul, addBias, sigmoid, sum,
-// argmax, crossEntropy, their backward kernels, adamStep), but SGD never stores dW: each 4×8 tile of it
+// argmax, crossEntropy, their backward kernels, adamStep; the product that carries the gradient back
+// is rowsTimes, matmul's sums without its packing), but SGD never stores dW: each 4×8 tile of it
 // is applied to W as soon as it is summed (rows and columns of W that fill no tile sum one element at a
 // time, which rounds a little differently from the composite's matmul). Adam sums the same tiles into a
 // gradient buffer, then runs the optimizer's own adamStep kernel over each parameter. The first layer
@@ -134,6 +135,53 @@ export function denseStepWorkBytes(layout: usize, n: i32, adam: bool): i32 {
 /** Offset in the work block where the host puts a batch of pixel bytes. */
 export function denseStepPixelsAt(layout: usize, n: i32, adam: bool): i32 {
   return denseStepBatchAt(layout, adam) + pixelsAt(layout, n, adam);
+}
+
+/**
+ * C [n, cols] = A [n, k]·B [k, cols], row by row: row r of C sums the k rows of B scaled by A[r, :],
+ * 16 columns at a time. Each element is one chain of multiply-adds in k order from +0, as in matmul's
+ * tiles, but nothing is packed: the layers after the first are a few hundred floats, and packing B
+ * for them cost more than the multiply-adds.
+ */
+function rowsTimes(c: usize, a: usize, b: usize, n: i32, k: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < n; r++) {
+    const ar = a + (<usize>(r * k) << 2);
+    const cr = c + <usize>r * rowBytes;
+    let j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const x = v128.load32_splat(ar + (<usize>p << 2));
+        c0 = madd(x, v128.load(bp), c0);
+        c1 = madd(x, v128.load(bp, 16), c1);
+        c2 = madd(x, v128.load(bp, 32), c2);
+        c3 = madd(x, v128.load(bp, 48), c3);
+        bp += rowBytes;
+      }
+      const at = cr + (<usize>j << 2);
+      v128.store(at, c0);
+      v128.store(at, c1, 16);
+      v128.store(at, c2, 32);
+      v128.store(at, c3, 48);
+    }
+    for (; j + 4 <= cols; j += 4) {
+      let c0 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        c0 = madd(v128.load32_splat(ar + (<usize>p << 2)), v128.load(bp), c0);
+        bp += rowBytes;
+      }
+      v128.store(cr + (<usize>j << 2), c0);
+    }
+    for (; j < cols; j++) {
+      // one lane of the same vector multiply-add, so the rounding is the tiles' (fused or not)
+      let c0 = f32x4.splat(0);
+      for (let p = 0; p < k; p++) c0 = madd(v128.load32_splat(ar + (<usize>p << 2)), v128.load32_splat(b + (<usize>(p * cols + j) << 2)), c0);
+      store<f32>(cr + (<usize>j << 2), f32x4.extract_lane(c0, 0));
+    }
+  }
 }
 
 /** w[0..4] −= lr·g (the optimizer's p − lr·g, rounded the same way), or with `into` w[0..4] = g. */
@@ -396,7 +444,7 @@ function trainStep(
     const out = width(layout, l);
     const aPrev = work + activationAt(layout, n, l - 1);
     if (l > 1) {
-      if (out > 0) matmul(gNext, g, weightOf(layout, l), n, inw, out, false, false, scratch, 0, n);
+      if (out > 0) rowsTimes(gNext, g, weightOf(layout, l), n, out, inw);
       else memory.fill(gNext, 0, <usize>(n * inw) << 2);
       backHidden(gNext, aPrev, n * inw, hidden);
     }
