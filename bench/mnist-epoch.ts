@@ -44,7 +44,7 @@ export async function epochBench(
   const entries: Entry[] = [];
   const notes: string[] = [
     `${train.count} training images${ctx.quick ? " (--quick)" : ""}; test accuracy on the ${full.test.count} test images after the epoch`,
-    `training pass only (the test evaluation after the epoch is not timed); fresh seeded weights per run; warm-up: one epoch on ${WARMUP_IMAGES} images (nnlab: and one batch of the fused steps on the full set, which copies its bytes into the backend's memory)`,
+    `training pass only (the test evaluation after the epoch is not timed); fresh seeded weights per run; warm-up: one epoch on ${WARMUP_IMAGES} images (nnlab: and one batch of the fused steps on the full set, which takes its bytes into the backend's memory: on wasm, as a sparse index of the inked pixels)`,
   ];
 
   for (const v of ctx.nnlab) {

@@ -168,8 +168,8 @@ export class MnistTrainer {
     };
     const onBytes = this.fusedSteps !== null && train.pixels !== undefined;
     // data is made ready before the clock, not in epoch 1's time: floats made from bytes are built on
-    // first use, and the fused steps copy the bytes into the backend's memory on their first call (an
-    // empty one here)
+    // first use, and the fused steps take the bytes into the backend's memory on their first call (an
+    // empty one here; the wasm backend builds the data set's sparse index then)
     if (!onBytes) void train.images;
     else this.fusedSteps!(train.pixels!, train.labels, new Int32Array(0), batch);
     const started = performance.now();
