@@ -213,7 +213,7 @@ function byteBatch(kind: "sparse" | "dense", n: number, width: number, rng: Rng)
 
 test("the fused step on the images' bytes gives the same bits as on their values, sparse or dense, any input width, SGD or Adam", () => {
   const rng = new Rng(12);
-  // 784 and 48: whole 16-byte chunks; 12: groups of 4 only; 7: neither (the dense path throughout)
+  // 784 and 48: whole 16-byte chunks; 12 and 7: a tail of single bytes after them (or nothing but one)
   for (const [width, optimizer, hidden] of [[784, "sgd", 9], [48, "sgd", 9], [12, "sgd", 9], [7, "sgd", 9], [784, "adam", 37], [40, "adam", 9], [7, "adam", 3]] as const) {
     for (const kind of ["sparse", "dense"] as const) {
       const what = `${width} inputs, ${kind}, ${optimizer}`;
@@ -272,6 +272,29 @@ test("an epoch on the images' bytes (many fused steps a call) ends where one ste
     assert.equal(withBytes.optimizer.stepCount, withValues.optimizer.stepCount);
     const want = withValues.model.stateDict();
     for (const [name, got] of Object.entries(withBytes.model.stateDict())) assert.deepEqual(got.data, want[name].data, `${JSON.stringify(overrides)}: ${name}`);
+  }
+});
+
+test("many fused steps a call end where one step at a time ends, on rows the sparse index takes and on rows too wide for it", () => {
+  const rng = new Rng(21);
+  // 40 inputs: the data set's sparse index; 65,540: wider than its 16-bit inputs, so the steps copy
+  // and list each batch's bytes instead
+  for (const [width, optimizer] of [[40, "sgd"], [40, "adam"], [65540, "sgd"], [65540, "adam"]] as const) {
+    const what = `${width} inputs, ${optimizer}`;
+    const count = 23; // batches of 10, 10 and 3
+    const pixels = byteBatch("sparse", count, width, rng);
+    const labels = Uint8Array.from({ length: count }, (_, i) => (i * 5) % 3);
+    const withBytes: Dataset = { images: bytesToUnit(pixels), pixels, labels, count, rows: 1, cols: width };
+    const { pixels: _, ...withValues } = withBytes;
+    const config = makeConfig("3b1b", { seed: 6, optimizer, lr: optimizer === "adam" ? 1e-2 : 1, batch: 10 });
+    const sized = { ...config, model: { ...config.model, sizes: [width, 5, 3] } };
+    setBackend("wasm");
+    const many = new MnistTrainer(sized, { train: withBytes, test: withBytes });
+    const one = new MnistTrainer(sized, { train: withValues, test: withBytes });
+    assert.ok(many.fusedSteps && one.fusedStep, `${what}: both take the fused path`);
+    for (let e = 0; e < 2; e++) assert.deepEqual({ ...many.trainEpoch(), seconds: 0 }, { ...one.trainEpoch(), seconds: 0 }, `${what}: epoch ${e + 1}`);
+    const want = one.model.stateDict();
+    for (const [name, got] of Object.entries(many.model.stateDict())) assert.deepEqual(got.data, want[name].data, `${what}: ${name}`);
   }
 });
 

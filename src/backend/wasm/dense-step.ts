@@ -114,6 +114,7 @@ class ResidentPixels {
     const count = pixels.length / inputs;
     const bytes = exports.sparseIndexBytes(raw, count, inputs);
     const ptr = heap.alloc(bytes, false);
+    // in runs of examples; the first call (made even for none) also writes the table and the starts
     for (let e = 0; e === 0 || e < count; e += INDEX_RUN) exports.buildSparseIndex(raw, count, inputs, ptr, e, Math.min(count, e + INDEX_RUN));
     heap.free(raw, size);
     return { ptr, bytes, indexed: true };
