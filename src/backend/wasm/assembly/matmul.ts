@@ -4,16 +4,16 @@
 // A is packed too (5 floats a k, whatever A's strides): one vector load holds rows 0–3, whose lanes
 // shuffles spread, and row 4's value is one broadcast load. Ten f32x4 accumulators, two vectors of B,
 // the vector of A and one broadcast: 14 of the 16 SIMD registers V8 gives wasm on x64, none spilled.
-// That is 10 multiply-adds for 24 instructions a step, where a 4×8 tile of four broadcasts spent 25 on
-// 8 (V8 computes an address for each broadcast load at an offset, and the loop's counters, bound and
-// interrupt check cost 8 a step whatever the tile), and 10 chains of multiply-adds in flight rather
-// than 8, the least that keeps two FMA units of 4 cycles' latency busy. Tried: 6×8 by six broadcasts
-// (3% slower), 6×8 with shuffles and k unrolled by two (both spill). Accumulators leave through a tile
-// buffer (storeTile): with the edge cases inlined after the loop, V8 loaded every operand of a step
-// before its multiply-adds and spilled. Rows left over take a 4×8 tile, then 1×8. Every element of C
-// is one chain of multiply-adds in k order in both tiles, so which of them a row falls in does not
-// change its bits; the host splits rows between threads at multiples of 5 (ROWS_PER_TILE) so that the
-// 1×8 rows are the same ones. Partial k-blocks accumulate into C.
+// That is 10 multiply-adds for about 22 instructions a step, where a 4×8 tile of four broadcasts spent
+// 25 on 8 (V8 computes an address for each broadcast load at an offset, and the loop's counters, bound
+// and interrupt check cost several a step whatever the tile), and 10 chains of multiply-adds in flight
+// rather than 8, the least that keeps two FMA units of 4 cycles' latency busy. Tried: 6×8 by six
+// broadcasts (spilled here, at half speed), 6×8 with shuffles and k unrolled by two (both spill).
+// Accumulators leave through a tile buffer (storeTile): with the edge cases inlined after the loop, V8
+// loaded every operand of a step before its multiply-adds and spilled. Rows left over take a 4×8 tile,
+// then 1×8. Every element of C is one chain of multiply-adds in k order in both tiles, so which of them
+// a row falls in does not change its bits; the host splits rows between threads at multiples of 5
+// (ROWS_PER_TILE) so that the 1×8 rows are the same ones. Partial k-blocks accumulate into C.
 
 import { hsum, madd } from "./simd";
 
