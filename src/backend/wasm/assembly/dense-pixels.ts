@@ -173,11 +173,14 @@ function nonzeroBytes(row: usize, inw: i32): i32 {
   return count;
 }
 
-/** Bytes of the sparse index (above) of `count` examples of `inw` bytes at `pixels`. */
+/**
+ * Bytes of the sparse index (above) of `count` examples of `inw` bytes at `pixels`, with 16 to spare:
+ * touchRows reads an example's first entry even where it has none, one past the last entry.
+ */
 export function sparseIndexBytes(pixels: usize, count: i32, inw: i32): i32 {
   let total = 0;
   for (let e = 0; e < count; e++) total += nonzeroBytes(pixels + <usize>e * <usize>inw, inw);
-  return (256 + count + 1) * 4 + pad4(2 * total) + pad4(total);
+  return (256 + count + 1) * 4 + pad4(2 * total) + pad4(total) + 16;
 }
 
 /**
