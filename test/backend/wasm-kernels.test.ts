@@ -74,6 +74,17 @@ test("reductions match the js oracle over every axis set", () => {
       if (shape[axis] > 0) agree(`argmax ${shape} ${axis}`, ([x]) => ops.argmax(x, axis), [wholes(rng, shape, 5)], 0);
     }
   }
+  // each column's float64 sum in row order, as the oracle sums it: equal to the bit, in the wasm
+  // kernel's blocks of 16, 2 and 1 columns
+  for (const cols of [1, 2, 3, 16, 17, 35, 50]) agree(`sum over rows, ${cols} columns`, ([x]) => ops.sum(x, [0]), [floats(rng, [23, cols], -1e3, 1e3)], 0);
+  // argmax over rows of 4 or more takes a vector path: ties, signed zeros and NaNs where the loop gives
+  // the first maximum, and a NaN never beats an earlier value
+  const awkward = [0, -0, NaN, 1, 1, -Infinity, -1, 0];
+  for (const red of [4, 5, 8, 9, 13]) {
+    const data = new Float32Array(7 * red);
+    for (let i = 0; i < data.length; i++) data[i] = awkward[rng.int(awkward.length)];
+    agree(`argmax of ${red} awkward values`, ([x]) => ops.argmax(x, 1), [{ data, shape: [7, red] }], 0);
+  }
   agree("sum of a long row", ([x]) => ops.sum(x), [floats(rng, [100003])]);
   agree("sum int32", ([x]) => ops.sum(x, [1]), [ints(rng, [3, 11], 50)], 0);
 });

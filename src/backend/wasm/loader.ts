@@ -19,7 +19,7 @@ export interface KernelExports {
   unary(op: number, o: number, a: number, n: number): void;
   binary(op: number, o: number, a: number, b: number, rank: number, meta: number): void;
   where(o: number, c: number, a: number, b: number, condInt: number, rank: number, meta: number, size: number): void;
-  sum(o: number, a: number, outer: number, red: number, inner: number, acc: number): void;
+  sum(o: number, a: number, outer: number, red: number, inner: number): void;
   max(o: number, a: number, outer: number, red: number, inner: number): void;
   argmax(o: number, a: number, outer: number, red: number, inner: number): void;
   matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number): void;

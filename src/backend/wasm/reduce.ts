@@ -12,11 +12,7 @@ export function sumKernel(ctx: WasmContext, jsKernel: Kernel<"sum">): Kernel<"su
     const [x] = inputs;
     const b = x.dtype === "float32" ? blocks(x.shape, params.axes) : null;
     if (!b) return fallback(out, inputs, params);
-    const [outer, red, inner] = b;
-    if (inner === 1) return ctx.exports.sum(ptrOf(out), ptrOf(x), outer, red, 1, 0);
-    const acc = ctx.heap.alloc(inner * 8); // float64 accumulators
-    ctx.exports.sum(ptrOf(out), ptrOf(x), outer, red, inner, acc);
-    ctx.heap.free(acc, inner * 8);
+    ctx.exports.sum(ptrOf(out), ptrOf(x), ...b);
   };
 }
 

@@ -64,11 +64,31 @@ function chunkAt(px: usize, n: i32, inw: i32): usize {
   return valsAt(px, n, inw) + (<usize>pad4(n * inw) << 2);
 }
 
-/** dst [cols, rows] = srcᵀ for src [rows, cols]. */
+/** dst [cols, rows] = srcᵀ for src [rows, cols]: 4×4 blocks by shuffles, the edges one by one. */
 export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
+  const srcRow = <usize>cols << 2;
+  const dstRow = <usize>rows << 2;
+  const rTiles = rows & ~3;
+  const cTiles = cols & ~3;
+  for (let r = 0; r < rTiles; r += 4) {
+    const s = src + <usize>r * srcRow;
+    for (let c = 0; c < cTiles; c += 4) {
+      const at = s + (<usize>c << 2);
+      const r0 = v128.load(at), r1 = v128.load(at + srcRow), r2 = v128.load(at + 2 * srcRow), r3 = v128.load(at + 3 * srcRow);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const d = dst + <usize>c * dstRow + (<usize>r << 2);
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d + dstRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * dstRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * dstRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+  }
   for (let r = 0; r < rows; r++) {
-    const s = src + (<usize>(r * cols) << 2);
-    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>(c * rows + r) << 2), load<f32>(s + (<usize>c << 2)));
+    const s = src + <usize>r * srcRow;
+    for (let c = r < rTiles ? cTiles : 0; c < cols; c++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(s + (<usize>c << 2)));
   }
 }
 

@@ -14,7 +14,7 @@
 // Work block (`denseStepWorkBytes` bytes; the host fills the labels, and a⁽⁰⁾ or the pixel bytes at the
 // end): the working copy of the first layer's weight, transposed (W⁽¹⁾ᵀ), and with Adam its m and v
 // transposed alike; then at `denseStepBatchAt` the batch's part: labels int32 [n], a⁽⁰⁾ … a⁽ᴸ⁾ [n, s_l],
-// two gradient buffers [n, widest], float64 column sums and the bias gradient of the widest layer, with
+// two gradient buffers [n, widest] and the bias gradient of the widest layer, with
 // Adam the largest layer's dW, then the pixel index (dense-pixels.ts), then room for n·s0 pixel bytes.
 // Each part starts on a 16-byte boundary.
 // Per step (`hyper`, f32): the learning rate, then for Adam the shrink 1 − lr·λ (AdamW) and the bias
@@ -94,11 +94,11 @@ function activationAt(layout: usize, n: i32, l: i32): usize {
   return <usize>floats << 2;
 }
 
-/** Bytes before Adam's gradient buffer (labels, activations, two gradient buffers, float64 sums, bias gradient). */
+/** Bytes before Adam's gradient buffer (labels, activations, two gradient buffers, bias gradient). */
 function weightGradAt(layout: usize, n: i32): i32 {
   const grads = <i32>activationAt(layout, n, layerCount(layout) + 1);
   const w = widest(layout);
-  return grads + 2 * (pad4(n * w) << 2) + (pad4(2 * w) << 2) + (pad4(w) << 2);
+  return grads + 2 * (pad4(n * w) << 2) + (pad4(w) << 2);
 }
 
 /** Bytes before the pixel index of the first layer (after the dW buffer Adam has and SGD has not). */
@@ -233,17 +233,42 @@ function applyRow(w: usize, g0: v128, g1: v128, lr: v128, into: bool): void {
   applyVec(w + 16, g1, lr, into);
 }
 
-/** One element of the update: W[j, p] −= lr·Σ_r δ[r, j]·a[r, p] (tile edges); with `into` W[j, p] = the sum. */
-function updateOne(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j: i32, p: i32, lr: f32, into: bool): void {
-  let g: f32 = 0;
-  for (let r = 0; r < n; r++) g += load<f32>(delta + (<usize>(r * out + j) << 2)) * load<f32>(a + (<usize>(r * inw + p) << 2));
-  const at = w + (<usize>(j * inw + p) << 2);
-  store<f32>(at, into ? g : load<f32>(at) - g * lr);
+/**
+ * The update of row j of W from column p0 on (the tiles' edges): W[j, p] −= lr·Σ_r δ[r, j]·a[r, p], or
+ * with `into` W[j, p] = the sum. Each sum multiplies, then adds (not fused), in r order from +0: 8
+ * columns at a time, then 4, then one.
+ */
+function updateRow(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, j: i32, p0: i32, lr: f32, into: bool): void {
+  const lrv = f32x4.splat(lr);
+  const dj = delta + (<usize>j << 2);
+  const wj = w + (<usize>(j * inw) << 2);
+  let p = p0;
+  for (; p + 8 <= inw; p += 8) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+    for (let r = 0; r < n; r++) {
+      const d = v128.load32_splat(dj + (<usize>(r * out) << 2));
+      const ar = a + (<usize>(r * inw + p) << 2);
+      c0 = f32x4.add(c0, f32x4.mul(d, v128.load(ar)));
+      c1 = f32x4.add(c1, f32x4.mul(d, v128.load(ar, 16)));
+    }
+    applyRow(wj + (<usize>p << 2), c0, c1, lrv, into);
+  }
+  for (; p + 4 <= inw; p += 4) {
+    let c0 = f32x4.splat(0);
+    for (let r = 0; r < n; r++) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(dj + (<usize>(r * out) << 2)), v128.load(a + (<usize>(r * inw + p) << 2))));
+    applyVec(wj + (<usize>p << 2), c0, lrv, into);
+  }
+  for (; p < inw; p++) {
+    let g: f32 = 0;
+    for (let r = 0; r < n; r++) g += load<f32>(dj + (<usize>(r * out) << 2)) * load<f32>(a + (<usize>(r * inw + p) << 2));
+    const at = wj + (<usize>p << 2);
+    store<f32>(at, into ? g : load<f32>(at) - g * lr);
+  }
 }
 
 /**
- * W −= lr·δᵀ·a for W [out, in], δ [n, out], a [n, in]: 4×8 tiles, single elements at the edges. With
- * `into`, w is a buffer [out, in] that takes dW = δᵀ·a itself.
+ * W −= lr·δᵀ·a for W [out, in], δ [n, out], a [n, in]: 4×8 tiles, then the edges row by row
+ * (updateRow). With `into`, w is a buffer [out, in] that takes dW = δᵀ·a itself.
  */
 function updateWeight(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i32, lr: f32, into: bool): void {
   const lrv = f32x4.splat(lr);
@@ -251,17 +276,17 @@ function updateWeight(w: usize, delta: usize, a: usize, n: i32, out: i32, inw: i
   const pTiles = inw & ~7;
   for (let j = 0; j < jTiles; j += 4) {
     for (let p = 0; p < pTiles; p += 8) update4x8(w, delta, a, n, out, inw, j, p, lrv, into);
-    for (let p = pTiles; p < inw; p++) for (let jj = j; jj < j + 4; jj++) updateOne(w, delta, a, n, out, inw, jj, p, lr, into);
+    if (pTiles < inw) for (let jj = j; jj < j + 4; jj++) updateRow(w, delta, a, n, out, inw, jj, pTiles, lr, into);
   }
-  for (let j = jTiles; j < out; j++) for (let p = 0; p < inw; p++) updateOne(w, delta, a, n, out, inw, j, p, lr, into);
+  for (let j = jTiles; j < out; j++) updateRow(w, delta, a, n, out, inw, j, 0, lr, into);
 }
 
 /**
  * db = Σ_r δ[r, :] (the sum in float64, like the sum kernel the composite uses), then b −= lr·db unless
  * the step only wants db (`into`).
  */
-function updateBias(b: usize, delta: usize, n: i32, out: i32, lr: f32, db: usize, acc: usize, into: bool): void {
-  sum(db, delta, 1, n, out, acc);
+function updateBias(b: usize, delta: usize, n: i32, out: i32, lr: f32, db: usize, into: bool): void {
+  sum(db, delta, 1, n, out);
   if (into) return;
   for (let j = 0; j < out; j++) {
     const at = b + (<usize>j << 2);
@@ -317,26 +342,40 @@ function head(a: usize, g: usize, labels: usize, n: i32, classes: i32, kind: i32
     return;
   }
   sigmoid(a, a, size);
-  // g holds d = a − y, then d² for the sum, then the gradient
+  // g holds d = a − y (a − 0 is a itself, to the bit: a copy, then 1 off at each label), then the
+  // gradient; acc holds d² for the sum
+  memory.copy(g, a, <usize>size << 2);
   for (let r = 0; r < n; r++) {
     const label = load<i32>(labels + (<usize>r << 2));
-    for (let j = 0; j < classes; j++) {
-      const i = <usize>(r * classes + j) << 2;
-      store<f32>(g + i, load<f32>(a + i) - (j == label ? <f32>1 : <f32>0));
+    if (<u32>label < <u32>classes) {
+      const at = g + (<usize>(r * classes + label) << 2);
+      store<f32>(at, load<f32>(at) - 1);
     }
   }
   const twice: i32 = 2 * n;
   const inv = <f32>1 / <f32>twice;
-  for (let i = 0; i < size; i++) {
-    const at = g + (<usize>i << 2);
-    const d = load<f32>(at);
-    store<f32>(acc + (<usize>i << 2), d * d);
-    const h = inv * d;
-    store<f32>(at, h + h);
+  // 2·(d/(2n)), then times σ′ = a(1 − a), rounded as the composite's ops round them one by one
+  const invv = f32x4.splat(inv);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const at = <usize>i << 2;
+    const d = v128.load(g + at);
+    v128.store(acc + at, f32x4.mul(d, d));
+    const h = f32x4.mul(invv, d);
+    const s = v128.load(a + at);
+    v128.store(g + at, f32x4.mul(f32x4.add(h, h), f32x4.mul(s, f32x4.sub(one, s))));
   }
-  sum(result, acc, 1, size, 1, 0);
+  for (; i < size; i++) {
+    const at = <usize>i << 2;
+    const d = load<f32>(g + at);
+    store<f32>(acc + at, d * d);
+    const h = inv * d;
+    const s = load<f32>(a + at);
+    store<f32>(g + at, (h + h) * (s * (1 - s)));
+  }
+  sum(result, acc, 1, size, 1);
   store<f32>(result, load<f32>(result) / <f32>twice);
-  sigmoidGrad(g, g, a, size);
 }
 
 /** Address of Adam's moment of layer l: `which` 0 the weight, 1 the bias; `k` 0 for m, 1 for v. */
@@ -407,8 +446,7 @@ function trainStep(
   const labels = work;
   const gradsAt = work + activationAt(layout, n, layers + 1);
   const gradBytes = <usize>pad4(n * widest(layout)) << 2;
-  const sums = gradsAt + 2 * gradBytes; // float64 column sums
-  const db = sums + (<usize>pad4(2 * widest(layout)) << 2);
+  const db = gradsAt + 2 * gradBytes;
   let g = gradsAt;
   let gNext = gradsAt + gradBytes;
 
@@ -452,7 +490,7 @@ function trainStep(
     if (l == 1 && into) weightGradPixels(dw, g, n, out, inw, px);
     else if (l == 1) updatePixels(block, g, n, out, inw, px, lr, rowsIndex, count, order);
     else updateWeight(into ? dw : w, g, aPrev, n, out, inw, lr, into);
-    updateBias(biasOf(layout, l), g, n, out, lr, db, sums, into);
+    updateBias(biasOf(layout, l), g, n, out, lr, db, into);
     if (into) {
       // the first layer's weight and moments are its transposed working copies
       if (l == 1) adamUpdate(adam, hyper, block, dw, block + copySize, block + 2 * copySize, out * inw);

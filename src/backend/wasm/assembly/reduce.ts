@@ -1,8 +1,8 @@
 // Reductions over a contiguous run of axes, viewed as [outer, reduced, inner]: sum (accumulated in
 // float64, like the js oracle), max (NaN wins) and argmax (first maximum, int32 result).
 
-/** o[i, j] = Σ_r a[i, r, j]; `acc` is scratch for `inner` float64 values. */
-export function sum(o: usize, a: usize, outer: i32, red: i32, inner: i32, acc: usize): void {
+/** o[i, j] = Σ_r a[i, r, j], each sum in float64 in r order. */
+export function sum(o: usize, a: usize, outer: i32, red: i32, inner: i32): void {
   if (inner == 1) {
     for (let i = 0; i < outer; i++) {
       const base = a + (<usize>(i * red) << 2);
@@ -21,22 +21,52 @@ export function sum(o: usize, a: usize, outer: i32, red: i32, inner: i32, acc: u
     }
     return;
   }
+  // each column's float64 sum in registers, 16 columns at a time, then 2, then 1: the same adds in the
+  // same order (r = 0 … red − 1) as one sum per column
   for (let i = 0; i < outer; i++) {
-    memory.fill(acc, 0, <usize>inner << 3);
-    for (let r = 0; r < red; r++) {
-      const src = a + (<usize>((i * red + r) * inner) << 2);
-      let j = 0;
-      for (; j + 2 <= inner; j += 2) {
-        const p = acc + (<usize>j << 3);
-        v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v128.load64_zero(src + (<usize>j << 2)))));
-      }
-      for (; j < inner; j++) {
-        const p = acc + (<usize>j << 3);
-        store<f64>(p, load<f64>(p) + <f64>load<f32>(src + (<usize>j << 2)));
-      }
-    }
+    const base = a + (<usize>(i * red * inner) << 2);
     const dst = o + (<usize>(i * inner) << 2);
-    for (let j = 0; j < inner; j++) store<f32>(dst + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
+    const rowBytes = <usize>inner << 2;
+    let j = 0;
+    for (; j + 16 <= inner; j += 16) {
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+      let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < red; r++) {
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v128.load64_zero(p)));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.load64_zero(p, 8)));
+        s2 = f64x2.add(s2, f64x2.promote_low_f32x4(v128.load64_zero(p, 16)));
+        s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.load64_zero(p, 24)));
+        s4 = f64x2.add(s4, f64x2.promote_low_f32x4(v128.load64_zero(p, 32)));
+        s5 = f64x2.add(s5, f64x2.promote_low_f32x4(v128.load64_zero(p, 40)));
+        s6 = f64x2.add(s6, f64x2.promote_low_f32x4(v128.load64_zero(p, 48)));
+        s7 = f64x2.add(s7, f64x2.promote_low_f32x4(v128.load64_zero(p, 56)));
+        p += rowBytes;
+      }
+      const d = dst + (<usize>j << 2);
+      v128.store(d, i8x16.shuffle(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+      v128.store(d, i8x16.shuffle(f32x4.demote_f64x2_zero(s2), f32x4.demote_f64x2_zero(s3), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23), 16);
+      v128.store(d, i8x16.shuffle(f32x4.demote_f64x2_zero(s4), f32x4.demote_f64x2_zero(s5), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23), 32);
+      v128.store(d, i8x16.shuffle(f32x4.demote_f64x2_zero(s6), f32x4.demote_f64x2_zero(s7), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23), 48);
+    }
+    for (; j + 2 <= inner; j += 2) {
+      let s0 = f64x2.splat(0);
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < red; r++) {
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v128.load64_zero(p)));
+        p += rowBytes;
+      }
+      v128.store64_lane(dst + (<usize>j << 2), f32x4.demote_f64x2_zero(s0), 0);
+    }
+    for (; j < inner; j++) {
+      let s0: f64 = 0;
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < red; r++) {
+        s0 += <f64>load<f32>(p);
+        p += rowBytes;
+      }
+      store<f32>(dst + (<usize>j << 2), <f32>s0);
+    }
   }
 }
 
@@ -62,20 +92,66 @@ export function max(o: usize, a: usize, outer: i32, red: i32, inner: i32): void 
   }
 }
 
-/** o[i, j] = the first r where a[i, r, j] is largest (int32). */
+/** o[i, j] = the first r where a[i, r, j] is largest (int32); a NaN never wins over an earlier value. */
 export function argmax(o: usize, a: usize, outer: i32, red: i32, inner: i32): void {
+  if (inner == 1 && red >= 4) {
+    argmaxRows(o, a, outer, red);
+    return;
+  }
   for (let i = 0; i < outer; i++) {
     for (let j = 0; j < inner; j++) {
-      let best = 0;
-      let bestValue = load<f32>(a + (<usize>(i * red * inner + j) << 2));
-      for (let r = 1; r < red; r++) {
-        const v = load<f32>(a + (<usize>((i * red + r) * inner + j) << 2));
-        if (v > bestValue) {
-          bestValue = v;
-          best = r;
+      const at = a + (<usize>(i * red * inner + j) << 2);
+      const step = <usize>inner << 2;
+      store<i32>(o + (<usize>(i * inner + j) << 2), firstLargest(at, step, red));
+    }
+  }
+}
+
+/** The first r < red where load(at + r·step) is largest: the loop that defines argmax. */
+@inline
+function firstLargest(at: usize, step: usize, red: i32): i32 {
+  let best = 0;
+  let bestValue = load<f32>(at);
+  for (let r = 1; r < red; r++) {
+    const v = load<f32>(at + <usize>r * step);
+    if (v > bestValue) {
+      bestValue = v;
+      best = r;
+    }
+  }
+  return best;
+}
+
+/**
+ * argmax of each contiguous row of `red` ≥ 4 values: the row's largest value by vector max, then the first
+ * lane equal to it. The first maximum is the first value equal to the largest (−0 and +0 compare equal,
+ * and neither beats the other in the loop); a row with a NaN takes the loop.
+ */
+function argmaxRows(o: usize, a: usize, rows: i32, red: i32): void {
+  const last = <usize>(red - 4) << 2; // the last 4 values of a row (they may overlap the others)
+  for (let i = 0; i < rows; i++) {
+    const p = a + (<usize>(i * red) << 2);
+    let m = v128.load(p);
+    for (let r = 4; r + 4 <= red; r += 4) m = f32x4.max(m, v128.load(p + (<usize>r << 2)));
+    m = f32x4.max(m, v128.load(p + last));
+    m = f32x4.max(m, v128.shuffle<f32>(m, m, 2, 3, 0, 1));
+    m = f32x4.max(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2));
+    const largest = f32x4.extract_lane(m, 0);
+    let best = -1;
+    if (largest == largest) {
+      let r = 0;
+      for (; r + 4 <= red; r += 4) {
+        const hits = i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m));
+        if (hits) {
+          best = r + ctz(hits);
+          break;
         }
       }
-      store<i32>(o + (<usize>(i * inner + j) << 2), best);
-    }
+      if (best < 0) {
+        const hits = i32x4.bitmask(f32x4.eq(v128.load(p + last), m));
+        best = red - 4 + ctz(hits);
+      }
+    } else best = firstLargest(p, 4, red);
+    store<i32>(o + (<usize>i << 2), best);
   }
 }
