@@ -295,6 +295,13 @@ function dots4(c: usize, a: usize, b: usize, n: i32, k: i32, i: i32, j0: i32, pa
 /** Sums the lanes of four dot products, adds the scalar tail from element p on, stores them at c. */
 @inline
 function finishDots4(c: usize, ar: usize, b0: usize, rowBytes: usize, p: i32, k: i32, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  if (p == k) {
+    // no tail: the four lane sums (l0 + l1) + (l2 + l3) side by side, by shuffles
+    const h01 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7));
+    const h23 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 2, 4, 6), v128.shuffle<f32>(s2, s3, 1, 3, 5, 7));
+    v128.store(c, f32x4.add(v128.shuffle<f32>(h01, h23, 0, 2, 4, 6), v128.shuffle<f32>(h01, h23, 1, 3, 5, 7)));
+    return;
+  }
   let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
   for (; p < k; p++) {
     const off = <usize>p << 2;
