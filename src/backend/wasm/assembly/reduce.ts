@@ -124,8 +124,9 @@ function firstLargest(at: usize, step: usize, red: i32): i32 {
 
 /**
  * argmax of each contiguous row of `red` ≥ 4 values: the row's largest value by vector max, then the first
- * lane equal to it. The first maximum is the first value equal to the largest (−0 and +0 compare equal,
- * and neither beats the other in the loop); a row with a NaN takes the loop.
+ * lane equal to it (rows of up to 32: the lowest bit of a mask of the equal lanes, since a branch on where
+ * the largest lies mispredicts). The first maximum is the first value equal to the largest (−0 and +0
+ * compare equal, and neither beats the other in the loop); a row with a NaN takes the loop.
  */
 function argmaxRows(o: usize, a: usize, rows: i32, red: i32): void {
   const last = <usize>(red - 4) << 2; // the last 4 values of a row (they may overlap the others)
@@ -137,21 +138,23 @@ function argmaxRows(o: usize, a: usize, rows: i32, red: i32): void {
     m = f32x4.max(m, v128.shuffle<f32>(m, m, 2, 3, 0, 1));
     m = f32x4.max(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2));
     const largest = f32x4.extract_lane(m, 0);
-    let best = -1;
-    if (largest == largest) {
+    let best = 0;
+    if (largest != largest) best = firstLargest(p, 4, red);
+    else if (red <= 32) {
+      // one bit a value equal to the largest, no branch on where it lies (which is data)
+      let hits: u32 = 0;
+      for (let r = 0; r + 4 <= red; r += 4) hits |= <u32>i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m)) << r;
+      hits |= <u32>i32x4.bitmask(f32x4.eq(v128.load(p + last), m)) << (red - 4);
+      best = ctz(hits);
+    } else {
       let r = 0;
       for (; r + 4 <= red; r += 4) {
         const hits = i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m));
-        if (hits) {
-          best = r + ctz(hits);
-          break;
-        }
+        if (hits) break;
       }
-      if (best < 0) {
-        const hits = i32x4.bitmask(f32x4.eq(v128.load(p + last), m));
-        best = red - 4 + ctz(hits);
-      }
-    } else best = firstLargest(p, 4, red);
+      if (r + 4 <= red) best = r + ctz(i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m)));
+      else best = red - 4 + ctz(i32x4.bitmask(f32x4.eq(v128.load(p + last), m)));
+    }
     store<i32>(o + (<usize>i << 2), best);
   }
 }
