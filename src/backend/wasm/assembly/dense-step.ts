@@ -2,10 +2,11 @@
 // update in place, by SGD (W −= lr·dW, b −= lr·db) or by Adam/AdamW. Past the first layer it runs the
 // same kernels, in the same order, as the composite step does op by op (matmul, addBias, sigmoid, sum,
 // argmax, crossEntropy, their backward kernels, adamStep; the product that carries the gradient back
-// is rowsTimes, matmul's sums without its packing), but SGD never stores dW: each 4×8 tile of it
-// is applied to W as soon as it is summed (rows and columns of W that fill no tile sum one element at a
-// time, which rounds a little differently from the composite's matmul). Adam sums the same tiles into a
-// gradient buffer, then runs the optimizer's own adamStep kernel over each parameter. The first layer
+// is rowsTimes, matmul's sums without its packing; the quadratic head does the composite's ops in one
+// vector pass), but SGD never stores dW: each 4×8 tile of it is applied to W as soon as it is summed
+// (rows and columns of W that fill no tile sum each element by multiply, then add, in updateRow, which
+// rounds a little differently from the composite's matmul). Adam sums the same tiles into a gradient
+// buffer, then runs the optimizer's own adamStep kernel over each parameter. The first layer
 // runs on the inputs' nonzero values alone (below). Everything stays on the calling thread: a
 // mini-batch step is far too small to hand to a worker.
 //
