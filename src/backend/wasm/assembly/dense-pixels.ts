@@ -365,23 +365,7 @@ function sumRows(out: usize, base: usize, stride: i32, indices: usize, scalars: 
   // what is left of the vectors: 4 (16 outputs), then 2 (8), then 1, so that few chains wait on one accumulator
   for (; j + 16 <= width; j += 16) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-    // two entries an iteration, in the same chains and order: half the loop's own instructions
-    let t = 0;
-    for (; t + 2 <= m; t += 2) {
-      const s = entryValue(scalars, t, packed, lut);
-      const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
-      const s1 = entryValue(scalars, t + 1, packed, lut);
-      const b1 = base + (<usize>(entryRow(indices, t + 1, packed) * stride + j) << 2);
-      c0 = madd(s, v128.load(b), c0);
-      c1 = madd(s, v128.load(b, 16), c1);
-      c2 = madd(s, v128.load(b, 32), c2);
-      c3 = madd(s, v128.load(b, 48), c3);
-      c0 = madd(s1, v128.load(b1), c0);
-      c1 = madd(s1, v128.load(b1, 16), c1);
-      c2 = madd(s1, v128.load(b1, 32), c2);
-      c3 = madd(s1, v128.load(b1, 48), c3);
-    }
-    if (t < m) {
+    for (let t = 0; t < m; t++) {
       const s = entryValue(scalars, t, packed, lut);
       const b = base + (<usize>(entryRow(indices, t, packed) * stride + j) << 2);
       c0 = madd(s, v128.load(b), c0);
@@ -509,23 +493,7 @@ function addRows(wT: usize, dr: usize, out: i32, indices: usize, scalars: usize,
   for (; j + 16 <= out; j += 16) {
     const d = dr + (<usize>j << 2);
     const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-    // two entries an iteration (a row's inputs are distinct, so the two rows of wT are too)
-    let t = 0;
-    for (; t + 2 <= m; t += 2) {
-      const s = f32x4.mul(entryValue(scalars, t, packed, lut), negLr);
-      const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
-      const s1 = f32x4.mul(entryValue(scalars, t + 1, packed, lut), negLr);
-      const w1 = wT + <usize>entryRow(indices, t + 1, packed) * rowBytes + (<usize>j << 2);
-      v128.store(w, madd(s, d0, v128.load(w)));
-      v128.store(w, madd(s, d1, v128.load(w, 16)), 16);
-      v128.store(w, madd(s, d2, v128.load(w, 32)), 32);
-      v128.store(w, madd(s, d3, v128.load(w, 48)), 48);
-      v128.store(w1, madd(s1, d0, v128.load(w1)));
-      v128.store(w1, madd(s1, d1, v128.load(w1, 16)), 16);
-      v128.store(w1, madd(s1, d2, v128.load(w1, 32)), 32);
-      v128.store(w1, madd(s1, d3, v128.load(w1, 48)), 48);
-    }
-    if (t < m) {
+    for (let t = 0; t < m; t++) {
       const s = f32x4.mul(entryValue(scalars, t, packed, lut), negLr);
       const w = wT + <usize>entryRow(indices, t, packed) * rowBytes + (<usize>j << 2);
       v128.store(w, madd(s, d0, v128.load(w)));
