@@ -148,12 +148,12 @@ function argmaxRows(o: usize, a: usize, rows: i32, red: i32): void {
       best = ctz(hits);
     } else {
       let r = 0;
+      let hits = 0;
       for (; r + 4 <= red; r += 4) {
-        const hits = i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m));
+        hits = i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m));
         if (hits) break;
       }
-      if (r + 4 <= red) best = r + ctz(i32x4.bitmask(f32x4.eq(v128.load(p + (<usize>r << 2)), m)));
-      else best = red - 4 + ctz(i32x4.bitmask(f32x4.eq(v128.load(p + last), m)));
+      best = hits ? r + ctz(hits) : red - 4 + ctz(i32x4.bitmask(f32x4.eq(v128.load(p + last), m)));
     }
     store<i32>(o + (<usize>i << 2), best);
   }
