@@ -100,8 +100,11 @@ test("matmul matches the js oracle for every transpose case, odd sizes and batch
         const [m, n, k] = [0, 1, 2].map(() => sizes[rng.int(sizes.length)]);
         agree(`matmul ${m}x${n}x${k} ${transA} ${transB}`, f, [floats(rng, shapeA(m, k)), floats(rng, shapeB(k, n))]);
       }
-      // beyond one cache block in k (256) and n (256), with ragged edges
+      // beyond one cache block in n (256) and in k (512: later k-blocks add into C), with ragged edges;
+      // 23 and 24 rows end in 1-row and 4-row tiles
       agree(`matmul 37x263x301 ${transA} ${transB}`, f, [floats(rng, shapeA(37, 301)), floats(rng, shapeB(301, 263))], 1e-4);
+      agree(`matmul 23x263x601 ${transA} ${transB}`, f, [floats(rng, shapeA(23, 601)), floats(rng, shapeB(601, 263))], 1e-4);
+      agree(`matmul 24x9x515 ${transA} ${transB}`, f, [floats(rng, shapeA(24, 515)), floats(rng, shapeB(515, 9))], 1e-4);
       agree(`matmul 10x16x784 ${transA} ${transB}`, f, [floats(rng, shapeA(10, 784), 0, 1), floats(rng, shapeB(784, 16))], 1e-4);
       // empty dimensions
       agree(`matmul k=0 ${transA} ${transB}`, f, [floats(rng, shapeA(3, 0)), floats(rng, shapeB(0, 5))], 0);

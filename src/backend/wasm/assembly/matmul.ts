@@ -9,9 +9,9 @@
 // and interrupt check cost several a step whatever the tile), and 10 chains of multiply-adds in flight
 // rather than 8, the least that keeps two FMA units of 4 cycles' latency busy. Tried: 6×8 by six
 // broadcasts (spilled here, at half speed), 6×8 with shuffles and k unrolled by two (both spill).
-// Accumulators leave through a tile buffer (storeTile): with the edge cases inlined after the loop, V8
-// loaded every operand of a step before its multiply-adds and spilled. Rows left over take a 4×8 tile,
-// then 1×8. Every element of C is one chain of multiply-adds in k order in both tiles, so which of them
+// A full 5×8 tile of the first k-block stores straight into C; the other cases leave through a tile
+// buffer (storeTile): with those edge cases inlined after the loop, V8 loaded every operand of a step
+// before its multiply-adds and spilled. Rows left over take a 4×8 tile, then 1×8. Every element of C is one chain of multiply-adds in k order in both tiles, so which of them
 // a row falls in does not change its bits; the host splits rows between threads at multiples of 5
 // (ROWS_PER_TILE) so that the 1×8 rows are the same ones. Partial k-blocks accumulate into C.
 
@@ -33,12 +33,37 @@ export function matmulScratchBytes(): i32 {
 /**
  * Packs `rows` (4 or 5) rows i … of A over k-block pc … pc+kc as kc groups of `rows` floats (A(i.., p)
  * side by side), so the micro-kernel reads them at fixed offsets from one pointer, whatever A's strides.
+ * A(i+r, p) is at a + r·rowBytes + p·step. Vector paths for the two layouts products use: rows stored
+ * along k (step 4: four k at a time, rows 0–3 transposed 4×4) and Aᵀ (rowBytes 4: rows 0–3 of one k
+ * are one load).
  */
 function packA(dst: usize, a: usize, rowBytes: usize, step: usize, kc: i32, rows: i32): void {
   let a0 = a;
   let d = dst;
   const groupBytes = <usize>rows << 2;
-  for (let p = 0; p < kc; p++) {
+  let p = 0;
+  if (step == 4) {
+    for (; p + 4 <= kc; p += 4) {
+      transpose4(d, groupBytes, v128.load(a0), v128.load(a0 + rowBytes), v128.load(a0 + 2 * rowBytes), v128.load(a0 + 3 * rowBytes));
+      if (rows == 5) {
+        const r4 = v128.load(a0 + 4 * rowBytes);
+        v128.store32_lane(d, r4, 0, 16);
+        v128.store32_lane(d + groupBytes, r4, 1, 16);
+        v128.store32_lane(d + 2 * groupBytes, r4, 2, 16);
+        v128.store32_lane(d + 3 * groupBytes, r4, 3, 16);
+      }
+      a0 += 16;
+      d += groupBytes << 2;
+    }
+  } else if (rowBytes == 4) {
+    for (; p < kc; p++) {
+      v128.store(d, v128.load(a0));
+      if (rows == 5) store<f32>(d, load<f32>(a0, 16), 16);
+      a0 += step;
+      d += groupBytes;
+    }
+  }
+  for (; p < kc; p++) {
     store<f32>(d, load<f32>(a0));
     store<f32>(d, load<f32>(a0 + rowBytes), 4);
     store<f32>(d, load<f32>(a0 + 2 * rowBytes), 8);
@@ -49,17 +74,17 @@ function packA(dst: usize, a: usize, rowBytes: usize, step: usize, kc: i32, rows
   }
 }
 
-/** Writes the 4×4 transpose of rows r0..r3 (4 floats each) as 4 rows of 32-byte stride at `dst`. */
+/** Writes the 4×4 transpose of rows r0..r3 (4 floats each) as 4 rows `stride` bytes apart at `dst`. */
 @inline
-function transpose4(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+function transpose4(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
   const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
   const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
   const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
   const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
   v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /**
@@ -68,27 +93,37 @@ function transpose4(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
  * for Bᵀ (then full panels are transposed 4×4 block by block).
  */
 export function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
-  for (let q = 0; q < nc; q += 8) {
+  let q = 0;
+  if (cs == 1) {
+    // B as stored: row by row, so that B is read in order; each row feeds every full panel
+    const full = nc & ~7;
+    const panelBytes = <usize>kc << 5;
+    for (let p = 0; p < kc; p++) {
+      let src = b + (<usize>((pc + p) * rs + jc) << 2);
+      const end = src + (<usize>full << 2);
+      let d = dst + (<usize>p << 5);
+      for (; src < end; src += 32) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        d += panelBytes;
+      }
+    }
+    q = full;
+  }
+  for (; q < nc; q += 8) {
     const cols = min(8, nc - q);
     const panel = dst + (<usize>(q * kc) << 2);
     let p = 0;
-    if (cols == 8 && cs == 1) {
-      for (; p < kc; p++) {
-        const src = b + (<usize>((pc + p) * rs + jc + q) << 2);
-        const d = panel + (<usize>p << 5);
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-      }
-    } else if (cols == 8 && rs == 1) {
+    if (cols == 8 && rs == 1) {
       // column j of the panel is the contiguous row jc+q+j of Bᵀ
       const row0 = b + (<usize>((jc + q) * cs + pc) << 2);
       const stride = <usize>cs << 2;
       for (; p + 4 <= kc; p += 4) {
         const src = row0 + (<usize>p << 2);
         const d = panel + (<usize>p << 5);
-        transpose4(d, v128.load(src), v128.load(src + stride), v128.load(src + 2 * stride), v128.load(src + 3 * stride));
+        transpose4(d, 32, v128.load(src), v128.load(src + stride), v128.load(src + 2 * stride), v128.load(src + 3 * stride));
         const src4 = src + 4 * stride;
-        transpose4(d + 16, v128.load(src4), v128.load(src4 + stride), v128.load(src4 + 2 * stride), v128.load(src4 + 3 * stride));
+        transpose4(d + 16, 32, v128.load(src4), v128.load(src4 + stride), v128.load(src4 + 2 * stride), v128.load(src4 + 3 * stride));
       }
     }
     for (; p < kc; p++) {
@@ -158,17 +193,28 @@ function tile5x8(ap: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, co
     a0 += 20;
     bp += 32;
   }
-  v128.store(tmp, c00);
-  v128.store(tmp, c01, 16);
-  v128.store(tmp, c10, 32);
-  v128.store(tmp, c11, 48);
-  v128.store(tmp, c20, 64);
-  v128.store(tmp, c21, 80);
-  v128.store(tmp, c30, 96);
-  v128.store(tmp, c31, 112);
-  v128.store(tmp, c40, 128);
-  v128.store(tmp, c41, 144);
+  if (cols == 8 && !add) {
+    // a full tile of the first k-block goes straight into C
+    put8(c, c00, c01);
+    put8(c + ldcBytes, c10, c11);
+    put8(c + 2 * ldcBytes, c20, c21);
+    put8(c + 3 * ldcBytes, c30, c31);
+    put8(c + 4 * ldcBytes, c40, c41);
+    return;
+  }
+  put8(tmp, c00, c01);
+  put8(tmp + 32, c10, c11);
+  put8(tmp + 64, c20, c21);
+  put8(tmp + 96, c30, c31);
+  put8(tmp + 128, c40, c41);
   storeTile(c, ldcBytes, tmp, 5, cols, add);
+}
+
+/** Stores 8 floats (two vectors) at `p`. */
+@inline
+function put8(p: usize, lo: v128, hi: v128): void {
+  v128.store(p, lo);
+  v128.store(p, hi, 16);
 }
 
 /** Writes (or, with `add`, adds) `rows` rows of a tile kept at `tile` (8 floats a row) into C. */
@@ -206,14 +252,10 @@ function tile4x8(ap: usize, panel: usize, kc: i32, c: usize, ldcBytes: usize, co
     a0 += 16;
     bp += 32;
   }
-  v128.store(tmp, c00);
-  v128.store(tmp, c01, 16);
-  v128.store(tmp, c10, 32);
-  v128.store(tmp, c11, 48);
-  v128.store(tmp, c20, 64);
-  v128.store(tmp, c21, 80);
-  v128.store(tmp, c30, 96);
-  v128.store(tmp, c31, 112);
+  put8(tmp, c00, c01);
+  put8(tmp + 32, c10, c11);
+  put8(tmp + 64, c20, c21);
+  put8(tmp + 96, c30, c31);
   storeTile(c, ldcBytes, tmp, 4, cols, add);
 }
 
