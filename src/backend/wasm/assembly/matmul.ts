@@ -11,9 +11,10 @@
 // broadcasts (spilled here, at half speed), 6×8 with shuffles and k unrolled by two (both spill).
 // A full 5×8 tile of the first k-block stores straight into C; the other cases leave through a tile
 // buffer (storeTile): with those edge cases inlined after the loop, V8 loaded every operand of a step
-// before its multiply-adds and spilled. Rows left over take a 4×8 tile, then 1×8. Every element of C is one chain of multiply-adds in k order in both tiles, so which of them
-// a row falls in does not change its bits; the host splits rows between threads at multiples of 5
-// (ROWS_PER_TILE) so that the 1×8 rows are the same ones. Partial k-blocks accumulate into C.
+// before its multiply-adds and spilled. Rows left over take a 4×8 tile, then 1×8. Every element of C
+// is one chain of multiply-adds in k order in both tiles, so which of them a row falls in does not
+// change its bits; the host splits rows between threads at multiples of 5 (ROWS_PER_TILE) so that the
+// 1×8 rows are the same ones. Partial k-blocks accumulate into C.
 
 import { hsum, madd } from "./simd";
 
