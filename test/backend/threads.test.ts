@@ -50,6 +50,12 @@ test("threaded matmul, attention, GELU and layer norm give the single-threaded n
         floats(rng, transA ? [k, m] : [m, k]),
         floats(rng, transB ? [n, k] : [k, n]),
       ]);
+      // few rows and many columns: the threads split the columns (each packs half of B), at column 304
+      const [m2, n2, k2] = [23, 600, 170];
+      same(`matmul split by columns ${transA} ${transB}`, ([a, b]) => ops.matmul(a, b, { transA, transB }), [
+        floats(rng, transA ? [k2, m2] : [m2, k2]),
+        floats(rng, transB ? [n2, k2] : [k2, n2]),
+      ]);
     }
   }
   // sizes past the 4.2 Mflop at which products are split

@@ -23,6 +23,7 @@ export interface KernelExports {
   max(o: number, a: number, outer: number, red: number, inner: number): void;
   argmax(o: number, a: number, outer: number, red: number, inner: number): void;
   matmul(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number): void;
+  matmulBlock(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, i0: number, i1: number, j0: number, j1: number): void;
   matmulBatch(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number, count: number, aStep: number, bStep: number): void;
   nonzeroColumns(idx: number, x: number, rows: number, cols: number, flags: number): number;
   columnRuns(runs: number, idx: number, count: number): number;

@@ -155,22 +155,45 @@ function onNonzeroColumns(ctx: WasmContext, ptr: number, rows: number, cols: num
   });
 }
 
+/** Columns of B the wasm kernel packs at a time (NC in assembly/matmul.ts), and its panels' width. */
+const KERNEL_NC = 256;
+const PANEL = 8;
+/** Rows of A at most that the wasm kernel multiplies as dot products, packing nothing, when B is transposed (ROWS_NT). */
+const KERNEL_ROWS_NT = 16;
+
+/**
+ * Whether threads should split a product by columns of C rather than by rows. Each thread packs the
+ * part of B its columns need (all of B for a split by rows) and its rows of A once per block of
+ * KERNEL_NC columns: the split that packs less wins. The weight gradient of a layer of 128 outputs
+ * (m = 128, k = 768, n = 512 in W2) packed all of B twice, once per thread, for 64 rows each.
+ */
+function splitColumns(m: number, n: number, k: number, transA: number, transB: number, parts: number): boolean {
+  if (!transA && transB && m <= KERNEL_ROWS_NT) return false; // dot products: nothing packed
+  const byRows = k * n + (m / parts) * k * Math.ceil(n / KERNEL_NC);
+  const byColumns = (k * n) / parts + m * k * Math.ceil(n / parts / KERNEL_NC);
+  return byColumns < byRows;
+}
+
 /** C[m,n] = op(A)·op(B) for one matrix (k > 0), on several threads when it is large. */
 export function matmulOne(ctx: WasmContext, c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void {
   if (withoutZeroColumns(ctx, c, a, b, m, n, k, transA, transB)) return;
   if (useExternal(ctx, m)) return externalOne(ctx, c, a, b, m, n, k, transA, transB);
   const pool = ctx.pool;
   if (!pool || 2 * m * n * k < PARALLEL_FLOPS || m < 16) return ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, m);
-  const starts = runs(m, pool.size + 1, ROWS_PER_TILE);
+  const byColumns = splitColumns(m, n, k, transA, transB, pool.size + 1);
+  // blocks of C: [i0, i1, j0, j1] for the calling thread (0) and each worker
+  const starts = byColumns ? runs(n, pool.size + 1, PANEL) : runs(m, pool.size + 1, ROWS_PER_TILE);
+  const block = (t: number) => (byColumns ? [0, m, starts[t], starts[t + 1]] : [starts[t], starts[t + 1], 0, n]);
   const posted: number[] = [];
   for (let w = 0; w < pool.size; w++) {
-    const [i0, i1] = [starts[w + 1], starts[w + 2]];
-    if (i0 < i1) {
-      pool.post(w, TASK.matmulRows, [c, a, b, m, n, k, transA, transB, i0, i1]);
+    const [i0, i1, j0, j1] = block(w + 1);
+    if (i0 < i1 && j0 < j1) {
+      pool.post(w, TASK.matmulBlock, [c, a, b, m, n, k, transA, transB, i0, i1, j0, j1]);
       posted.push(w);
     }
   }
-  ctx.exports.matmul(c, a, b, m, n, k, transA, transB, ctx.scratch, 0, starts[1]);
+  const [i0, i1, j0, j1] = block(0);
+  ctx.exports.matmulBlock(c, a, b, m, n, k, transA, transB, ctx.scratch, i0, i1, j0, j1);
   for (const w of posted) pool.join(w);
 }
 

@@ -8,7 +8,7 @@ import { isNode } from "./loader.js";
 
 /** Task codes understood by worker.ts. */
 export const TASK = {
-  matmulRows: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8,
+  matmulBlock: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8,
   externalAttention: 9, externalAttentionBackward: 10, packedAttention: 11, packedAttentionBackward: 12,
   layerNorm: 13, layerNormGradX: 14, layerNormGradW: 15,
 } as const;

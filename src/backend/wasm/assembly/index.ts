@@ -5,7 +5,7 @@
 export { unary, binary, where } from "./elementwise";
 export { sum, max, argmax } from "./reduce";
 export { im2col, col2im } from "./conv";
-export { matmul, matmulBatch, matmulScratchBytes } from "./matmul";
+export { matmul, matmulBatch, matmulBlock, matmulScratchBytes } from "./matmul";
 export { columnRuns, gatherColumns, nonzeroColumns, scatterColumns } from "./columns";
 export { sigmoid, sigmoidGrad, addBias, gelu, geluGrad } from "./fused";
 export { softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, badTarget, crossEntropy, crossEntropyGrad, layerNorm, layerNormGradX, layerNormGradW, sumBlocks } from "./rows";

@@ -94,28 +94,18 @@ function transpose4(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3:
  * for Bᵀ (then full panels are transposed 4×4 block by block).
  */
 export function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
-  let q = 0;
-  if (cs == 1) {
-    // B as stored: row by row, so that B is read in order; each row feeds every full panel
-    const full = nc & ~7;
-    const panelBytes = <usize>kc << 5;
-    for (let p = 0; p < kc; p++) {
-      let src = b + (<usize>((pc + p) * rs + jc) << 2);
-      const end = src + (<usize>full << 2);
-      let d = dst + (<usize>p << 5);
-      for (; src < end; src += 32) {
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-        d += panelBytes;
-      }
-    }
-    q = full;
-  }
-  for (; q < nc; q += 8) {
+  for (let q = 0; q < nc; q += 8) {
     const cols = min(8, nc - q);
     const panel = dst + (<usize>(q * kc) << 2);
     let p = 0;
-    if (cols == 8 && rs == 1) {
+    if (cols == 8 && cs == 1) {
+      for (; p < kc; p++) {
+        const src = b + (<usize>((pc + p) * rs + jc + q) << 2);
+        const d = panel + (<usize>p << 5);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+      }
+    } else if (cols == 8 && rs == 1) {
       // column j of the panel is the contiguous row jc+q+j of Bᵀ
       const row0 = b + (<usize>((jc + q) * cs + pc) << 2);
       const stride = <usize>cs << 2;
@@ -365,16 +355,16 @@ function finishDots4(c: usize, ar: usize, b0: usize, rowBytes: usize, p: i32, k:
  * a time. For few rows of A (a layer's forward pass on a small batch) this beats packing B, which would
  * touch all of B once per call for only m uses of each value.
  */
-function matmulRowsNT(c: usize, a: usize, b: usize, n: i32, k: i32, i0: i32, i1: i32): void {
+function matmulRowsNT(c: usize, a: usize, b: usize, n: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
   const rowBytes = <usize>k << 2;
   for (let i = i0; i < i1; i += 2) {
     const pair = i + 1 < i1;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
       if (pair) dots4(c, a, b, n, k, i, j, true);
       else dots4(c, a, b, n, k, i, j, false);
     }
-    for (; j < n; j++) {
+    for (; j < j1; j++) {
       store<f32>(c + (<usize>(i * n + j) << 2), dot(a + <usize>i * rowBytes, b + <usize>j * rowBytes, k));
       if (pair) store<f32>(c + (<usize>((i + 1) * n + j) << 2), dot(a + <usize>(i + 1) * rowBytes, b + <usize>j * rowBytes, k));
     }
@@ -386,12 +376,20 @@ const ROWS_NT = 16;
 
 /**
  * Rows i0 .. i1 of C[m,n] = op(A)·op(B), k > 0. A is [m,k] (or [k,m] with transA), B is [k,n] (or [n,k]
- * with transB). `scratch` holds matmulScratchBytes() bytes. Threads split C by rows (each with its own
- * scratch); one thread passes 0, m.
+ * with transB). `scratch` holds matmulScratchBytes() bytes. One thread passes 0, m.
  */
 export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, i0: i32, i1: i32): void {
+  matmulBlock(c, a, b, m, n, k, transA, transB, scratch, i0, i1, 0, n);
+}
+
+/**
+ * The block of C[m,n] = op(A)·op(B) at rows i0 .. i1 and columns j0 .. j1, k > 0 (as `matmul`). Threads
+ * split C by rows or by columns (each with its own scratch); each element gets the same bits either way,
+ * its row's tile and the k-blocks being the same.
+ */
+export function matmulBlock(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
   if (!transA && transB && m <= ROWS_NT) {
-    matmulRowsNT(c, a, b, n, k, i0, i1);
+    matmulRowsNT(c, a, b, n, k, i0, i1, j0, j1);
     return;
   }
   // A(i, p) = a[i·ars + p·acs];  B(p, j) = b[p·brs + j·bcs]
@@ -404,8 +402,8 @@ export function matmul(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, tra
   const ldcBytes = <usize>n << 2;
   const rowBytes = <usize>ars << 2;
   const step = <usize>acs << 2;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const add = pc > 0;
