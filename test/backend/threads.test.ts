@@ -12,7 +12,7 @@ import { fused } from "../../src/core/fused.js";
 import * as ops from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
-import { floats, type Input } from "./oracle.js";
+import { floats, ints, type Input } from "./oracle.js";
 
 let threaded: WasmBackend;
 let single: WasmBackend;
@@ -70,6 +70,8 @@ test("threaded matmul, attention, GELU and layer norm give the single-threaded n
   same("normalize", ([x]) => fused("normalize", [x], { eps: 1e-5 }), [rows()]);
   same("layer norm's gradient", ([g, x, w]) => fused("layerNormGradX", [g, x, w], { eps: 1e-5 }), [rows(), rows(), floats(rng, [128])]);
   same("layer norm's weight gradient", ([g, x]) => fused("layerNormGradW", [g, x], { eps: 1e-5 }), [rows(), rows()]);
+  // W2's head: 768 rows of 65 logits, the rows shared between the threads
+  same("cross-entropy's gradient", ([x, t, g]) => fused("crossEntropyGrad", [x, t, g], {}), [floats(rng, [768, 65], -6, 6), ints(rng, [768], 65), floats(rng, [])]);
   const qkv = () => floats(rng, [3, 4, 64, 32]);
   same("causal attention", ([q, k, v]) => fused("causalAttention", [q, k, v], {}), [qkv(), qkv(), qkv()]);
   // 12 batches × 4 heads: the units are shared between the threads

@@ -45,7 +45,7 @@ export interface KernelExports {
   logSoftmaxGrad(o: number, g: number, out: number, rows: number, d: number): void;
   badTarget(targets: number, rows: number, d: number): number;
   crossEntropy(o: number, x: number, targets: number, rows: number, d: number): void;
-  crossEntropyGrad(o: number, x: number, targets: number, g: number, rows: number, d: number): void;
+  crossEntropyGrad(o: number, x: number, targets: number, scale: number, rows: number, d: number): void;
   layerNorm(o: number, x: number, w: number, b: number, rows: number, d: number, eps: number, tmp: number): void;
   layerNormGradX(o: number, g: number, x: number, w: number, rows: number, d: number, eps: number, tmp: number): void;
   attentionPattern(p: number, q: number, k: number, heads: number, t: number, hs: number, scale: number, scratch: number): void;

@@ -10,7 +10,7 @@ import { isNode } from "./loader.js";
 export const TASK = {
   matmulBlock: 1, matmulBatch: 2, attention: 3, attentionBackward: 4, externalGemm: 5, externalLinear: 6, gelu: 7, geluGrad: 8,
   externalAttention: 9, externalAttentionBackward: 10, packedAttention: 11, packedAttentionBackward: 12,
-  layerNorm: 13, layerNormGradX: 14, layerNormGradW: 15,
+  layerNorm: 13, layerNormGradX: 14, layerNormGradW: 15, crossEntropyGrad: 16,
 } as const;
 
 /** How long `join` polls for a worker to finish before it sleeps, in ms. */

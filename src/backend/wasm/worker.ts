@@ -57,6 +57,9 @@ function run(wasm: KernelExports, ext: ExternalGemm | null, op: number, a: Int32
   } else if (op === TASK.layerNormGradW) {
     // partials, g, x, rows, d, block, b0, b1, scratch; eps
     wasm.layerNormGradW(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], x, a[at + 5], a[at + 6], a[at + 7], a[at + 8]);
+  } else if (op === TASK.crossEntropyGrad) {
+    // o, x, targets, rows, d, scratch; scale
+    wasm.crossEntropyGrad(a[at], a[at + 1], a[at + 2], x, a[at + 3], a[at + 4]);
   } else if (op === TASK.matmulBlock) {
     // c, a, b, m, n, k, transA, transB, i0, i1, j0, j1, scratch
     wasm.matmulBlock(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 12], a[at + 8], a[at + 9], a[at + 10], a[at + 11]);

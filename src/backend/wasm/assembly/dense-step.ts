@@ -339,7 +339,7 @@ function head(a: usize, g: usize, labels: usize, n: i32, classes: i32, kind: i32
   const size = n * classes;
   if (kind == HEAD_LINEAR_CROSS_ENTROPY) {
     crossEntropy(result, a, labels, n, classes);
-    crossEntropyGrad(g, a, labels, 1, n, classes);
+    crossEntropyGrad(g, a, labels, <f32>1 / <f32>n, n, classes);
     return;
   }
   sigmoid(a, a, size);

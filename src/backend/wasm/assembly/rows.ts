@@ -98,15 +98,24 @@ export function crossEntropy(o: usize, x: usize, targets: usize, rows: i32, d: i
   store<f32>(o, <f32>(-total / <f64>rows));
 }
 
-/** o = (softmax(x) − onehot(target)) · g / rows: the gradient of the mean cross-entropy scaled by g. */
-export function crossEntropyGrad(o: usize, x: usize, targets: usize, g: f32, rows: i32, d: i32): void {
-  const scale = g / <f32>rows;
+/**
+ * o = (softmax(x) − onehot(target)) · scale per row, scale = g / rows for the gradient of the mean
+ * cross-entropy over all rows (a thread may pass some of them). Each e^(x − max) is computed once and
+ * kept in o; the divisor is e^(log Σ), as the loss's logSumExp makes it.
+ */
+export function crossEntropyGrad(o: usize, x: usize, targets: usize, scale: f32, rows: i32, d: i32): void {
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * d) << 2);
     const or = o + (<usize>(r * d) << 2);
     const m = rowMax(xr, d);
-    const sum = Mathf.exp(logSumExp(xr, d, m));
-    for (let j = 0; j < d; j++) store<f32>(or + (<usize>j << 2), (Mathf.exp(load<f32>(xr + (<usize>j << 2)) - m) / sum) * scale);
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const e = Mathf.exp(load<f32>(xr + (<usize>j << 2)) - m);
+      store<f32>(or + (<usize>j << 2), e);
+      s += <f64>e;
+    }
+    const sum = Mathf.exp(Mathf.log(<f32>s));
+    for (let j = 0; j < d; j++) store<f32>(or + (<usize>j << 2), (load<f32>(or + (<usize>j << 2)) / sum) * scale);
     const t = load<i32>(targets + (<usize>r << 2));
     const p = or + (<usize>t << 2);
     store<f32>(p, load<f32>(p) - scale);
